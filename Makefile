@@ -1,0 +1,80 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# virtio-vbus: the guest driver, the QEMU device series, the tests.
+#
+#   make demo    build everything, boot a guest, show a vbus device at work
+#   make check   build everything, run every test; ends "N passed, N failed"
+#
+# Caches live in $(VBUS_CACHE); see README.md.
+
+VBUS_CACHE ?= $(HOME)/.cache/virtio-vbus
+export VBUS_CACHE
+KVER ?= $(shell readlink $(VBUS_CACHE)/kernel/current 2>/dev/null)
+KDIR ?= /usr/src/linux-headers-$(KVER)
+QEMU ?= $(VBUS_CACHE)/qemu/build/qemu-system-x86_64
+QEMU_WORK ?= $(VBUS_CACHE)/qemu-work
+export QEMU KVER
+
+SELFTESTS := selftests/drivers/virtio/vbus
+TESTS ?=
+
+.PHONY: all deps qemu build module tools tests image demo check \
+	check-header check-qtest check-intree qemu-work qemu-patches clean
+
+all: deps qemu
+	$(MAKE) build
+
+deps:
+	scripts/setup-deps.sh
+
+qemu: deps
+	scripts/build-qemu.sh
+
+# Everything that needs the guest kernel's headers: a sub-make, so that
+# KVER is read after deps has fetched the kernel.
+build: module tools tests image
+
+module:
+	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
+
+tools:
+	$(MAKE) -C tools/vbus
+
+tests:
+	$(MAKE) -C $(SELFTESTS)
+
+image: module tools tests
+	scripts/mkinitramfs.sh
+
+demo: all
+	scripts/vm.sh demo
+
+check: all
+	$(MAKE) check-header
+	$(MAKE) check-intree
+	$(MAKE) check-qtest
+	$(SELFTESTS)/vmtest.sh $(TESTS)
+
+# The UAPI header compiles alone in C and C++, and QEMU's copy matches it.
+check-header:
+	scripts/check-header.sh
+
+check-qtest:
+	scripts/qtest.sh
+
+# The selftest directory builds unchanged inside a kernel tree.
+check-intree:
+	scripts/check-intree.sh
+
+# A git tree of the patched QEMU source for editing, and the series back.
+qemu-work: deps
+	scripts/qemu-work.sh setup $(QEMU_WORK)
+
+qemu-patches:
+	scripts/qemu-work.sh export $(QEMU_WORK)
+
+clean:
+	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean
+	$(MAKE) -C tools/vbus clean
+	$(MAKE) -C $(SELFTESTS) clean
+	rm -rf build

@@ -1,0 +1,281 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * virtio-vbus: vbus device calls, shared-memory regions and shm-signals
+ * over any virtio transport. One virtio device is one vbus device.
+ *
+ * This file binds the driver: feature negotiation, the identity and limits
+ * in configuration space, the character device, probe and remove.
+ */
+#include <linux/ctype.h>
+#include <linux/idr.h>
+#include <linux/module.h>
+#include <linux/slab.h>
+#include <linux/virtio_config.h>
+
+#include "virtio_vbus.h"
+
+#define VBUS_MAX_INSTANCES	256
+
+static dev_t vbus_devt;
+static DEFINE_IDA(vbus_ida);
+
+static const struct class vbus_class = {
+	.name = "vbus",
+};
+
+static const char * const vbus_state_names[] = {
+	[VBUS_STATE_STANDBY]	= "standby",
+	[VBUS_STATE_READY]	= "ready",
+	[VBUS_STATE_RESETTING]	= "resetting",
+	[VBUS_STATE_BROKEN]	= "broken",
+	[VBUS_STATE_REMOVED]	= "removed",
+};
+
+/**
+ * vbus_state_name() - the name of a device state, as shown in sysfs
+ * @state: enum vbus_state
+ *
+ * Return: a static string, "unknown" for a value out of range.
+ */
+const char *vbus_state_name(enum vbus_state state)
+{
+	if (state >= ARRAY_SIZE(vbus_state_names))
+		return "unknown";
+	return vbus_state_names[state];
+}
+
+/**
+ * vbus_read_type() - read and validate the device type name
+ * @vb: the vbus device
+ *
+ * The device is not trusted to terminate or sanitise the name: it must
+ * hold a NUL within VIRTIO_VBUS_TYPE_LEN bytes and be printable ASCII.
+ *
+ * Return: 0, or -EINVAL for a malformed name.
+ */
+static int vbus_read_type(struct virtio_vbus *vb)
+{
+	struct virtio_device *vdev = vb->vdev;
+	u8 raw[VIRTIO_VBUS_TYPE_LEN];
+	size_t len;
+	int i;
+
+	virtio_cread_bytes(vdev, offsetof(struct virtio_vbus_config, type),
+			   raw, sizeof(raw));
+	len = strnlen(raw, sizeof(raw));
+	if (len == sizeof(raw)) {
+		dev_err(&vdev->dev, "device type name is not NUL-terminated\n");
+		return -EINVAL;
+	}
+	if (!len) {
+		dev_err(&vdev->dev, "device type name is empty\n");
+		return -EINVAL;
+	}
+	for (i = 0; i < len; i++) {
+		if (raw[i] > 0x7e || !isprint(raw[i])) {
+			dev_err(&vdev->dev,
+				"device type name has a non-printable byte 0x%02x at %d\n",
+				raw[i], i);
+			return -EINVAL;
+		}
+	}
+	memcpy(vb->type, raw, len + 1);
+	return 0;
+}
+
+/**
+ * vbus_read_limits() - read and validate the limits in configuration space
+ * @vb: the vbus device
+ *
+ * Return: 0, or -EINVAL when a limit the negotiated features need is
+ * missing or out of range.
+ */
+static int vbus_read_limits(struct virtio_vbus *vb)
+{
+	struct virtio_device *vdev = vb->vdev;
+	u16 nevqs;
+
+	virtio_cread_le(vdev, struct virtio_vbus_config, abi_version,
+			&vb->abi_version);
+	virtio_cread_le(vdev, struct virtio_vbus_config, max_call_len,
+			&vb->max_call_len);
+	virtio_cread_le(vdev, struct virtio_vbus_config, max_regions,
+			&vb->max_regions);
+	virtio_cread_le(vdev, struct virtio_vbus_config, max_region_bytes,
+			&vb->max_region_bytes);
+	virtio_cread_le(vdev, struct virtio_vbus_config, num_event_queues,
+			&nevqs);
+	virtio_cread_le(vdev, struct virtio_vbus_config, cmd_timeout_ms,
+			&vb->cmd_timeout_ms);
+
+	if (!nevqs || nevqs > VIRTIO_VBUS_MAX_EVENT_QUEUES) {
+		dev_err(&vdev->dev, "num_event_queues %u out of range 1..%u\n",
+			nevqs, VIRTIO_VBUS_MAX_EVENT_QUEUES);
+		return -EINVAL;
+	}
+	vb->num_evqs = virtio_has_feature(vdev, VIRTIO_VBUS_F_MULTI_EVQ) ?
+		       nevqs : 1;
+	return 0;
+}
+
+static void vbus_dev_release(struct device *dev)
+{
+	struct virtio_vbus *vb = to_virtio_vbus(dev);
+
+	ida_free(&vbus_ida, vb->instance);
+	kfree(vb);
+}
+
+static void vbus_config_changed(struct virtio_device *vdev)
+{
+	struct virtio_vbus *vb = vdev->priv;
+
+	/* Interrupt context: only wake whoever waits for the device. */
+	atomic_inc(&vb->cfg_events);
+	wake_up_all(&vb->cfg_wq);
+}
+
+static int vbus_probe(struct virtio_device *vdev)
+{
+	struct virtio_vbus *vb;
+	int err;
+
+	if (!virtio_has_feature(vdev, VIRTIO_F_VERSION_1))
+		return -ENODEV;
+	if (!vdev->config->get) {
+		dev_err(&vdev->dev, "transport has no config space access\n");
+		return -EINVAL;
+	}
+
+	vb = kzalloc(sizeof(*vb), GFP_KERNEL);
+	if (!vb)
+		return -ENOMEM;
+	vb->instance = ida_alloc_max(&vbus_ida, VBUS_MAX_INSTANCES - 1,
+				     GFP_KERNEL);
+	if (vb->instance < 0) {
+		err = vb->instance;
+		kfree(vb);
+		return err;
+	}
+
+	/* From here on the refcount of vb->dev owns vb. */
+	device_initialize(&vb->dev);
+	vb->dev.class = &vbus_class;
+	vb->dev.parent = &vdev->dev;
+	vb->dev.devt = MKDEV(MAJOR(vbus_devt), vb->instance);
+	vb->dev.groups = vbus_dev_groups;
+	vb->dev.release = vbus_dev_release;
+	err = dev_set_name(&vb->dev, "vbus%d", vb->instance);
+	if (err)
+		goto err_put_dev;
+
+	vb->vdev = vdev;
+	vb->state = VBUS_STATE_STANDBY;
+	mutex_init(&vb->lock);
+	init_waitqueue_head(&vb->cfg_wq);
+	vdev->priv = vb;
+
+	err = vbus_read_type(vb);
+	if (err)
+		goto err_put_dev;
+	err = vbus_read_limits(vb);
+	if (err)
+		goto err_put_dev;
+
+	cdev_init(&vb->cdev, &vbus_fops);
+	vb->cdev.owner = THIS_MODULE;
+
+	virtio_device_ready(vdev);
+	mutex_lock(&vb->lock);
+	vb->state = VBUS_STATE_READY;
+	mutex_unlock(&vb->lock);
+
+	err = cdev_device_add(&vb->cdev, &vb->dev);
+	if (err)
+		goto err_reset;
+
+	dev_info(&vdev->dev, "vbus%d: type %s, ABI version %u\n",
+		 vb->instance, vb->type, vb->abi_version);
+	return 0;
+
+err_reset:
+	mutex_lock(&vb->lock);
+	vb->state = VBUS_STATE_REMOVED;
+	mutex_unlock(&vb->lock);
+	virtio_reset_device(vdev);
+err_put_dev:
+	vdev->priv = NULL;
+	put_device(&vb->dev);
+	return err;
+}
+
+static void vbus_remove(struct virtio_device *vdev)
+{
+	struct virtio_vbus *vb = vdev->priv;
+
+	mutex_lock(&vb->lock);
+	vb->state = VBUS_STATE_REMOVED;
+	mutex_unlock(&vb->lock);
+	/* Wake command waiters: they see REMOVED and return -ENODEV. */
+	wake_up_all(&vb->cfg_wq);
+
+	cdev_device_del(&vb->cdev, &vb->dev);
+	virtio_reset_device(vdev);
+	vdev->priv = NULL;
+	put_device(&vb->dev);
+}
+
+static unsigned int vbus_features[] = {
+};
+
+static const struct virtio_device_id vbus_id_table[] = {
+	{ VIRTIO_ID_VBUS, VIRTIO_DEV_ANY_ID },
+	{ 0 },
+};
+MODULE_DEVICE_TABLE(virtio, vbus_id_table);
+
+static struct virtio_driver vbus_driver = {
+	.driver.name		= KBUILD_MODNAME,
+	.feature_table		= vbus_features,
+	.feature_table_size	= ARRAY_SIZE(vbus_features),
+	.id_table		= vbus_id_table,
+	.probe			= vbus_probe,
+	.remove			= vbus_remove,
+	.config_changed		= vbus_config_changed,
+};
+
+static int __init vbus_init(void)
+{
+	int err;
+
+	err = class_register(&vbus_class);
+	if (err)
+		return err;
+	err = alloc_chrdev_region(&vbus_devt, 0, VBUS_MAX_INSTANCES, "vbus");
+	if (err)
+		goto err_class;
+	err = register_virtio_driver(&vbus_driver);
+	if (err)
+		goto err_chrdev;
+	return 0;
+
+err_chrdev:
+	unregister_chrdev_region(vbus_devt, VBUS_MAX_INSTANCES);
+err_class:
+	class_unregister(&vbus_class);
+	return err;
+}
+
+static void __exit vbus_exit(void)
+{
+	unregister_virtio_driver(&vbus_driver);
+	unregister_chrdev_region(vbus_devt, VBUS_MAX_INSTANCES);
+	class_unregister(&vbus_class);
+	ida_destroy(&vbus_ida);
+}
+
+module_init(vbus_init);
+module_exit(vbus_exit);
+
+MODULE_DESCRIPTION("virtio-vbus: vbus devices over virtio");
+MODULE_LICENSE("GPL");

@@ -1,0 +1,88 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * sysfs attributes of /sys/class/vbus/vbusN: identity, limits, state.
+ */
+#include <linux/sysfs.h>
+#include <linux/virtio_config.h>
+
+#include "virtio_vbus.h"
+
+static ssize_t type_show(struct device *dev, struct device_attribute *attr,
+			 char *buf)
+{
+	return sysfs_emit(buf, "%s\n", to_virtio_vbus(dev)->type);
+}
+static DEVICE_ATTR_RO(type);
+
+static ssize_t abi_version_show(struct device *dev,
+				struct device_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%u\n", to_virtio_vbus(dev)->abi_version);
+}
+static DEVICE_ATTR_RO(abi_version);
+
+/* Negotiated features, all 64 bits, as a mask. */
+static ssize_t features_show(struct device *dev, struct device_attribute *attr,
+			     char *buf)
+{
+	struct virtio_vbus *vb = to_virtio_vbus(dev);
+	ssize_t len;
+
+	mutex_lock(&vb->lock);
+	if (vb->state == VBUS_STATE_REMOVED)
+		len = -ENODEV;
+	else
+		len = sysfs_emit(buf, "0x%016llx\n", vb->vdev->features);
+	mutex_unlock(&vb->lock);
+	return len;
+}
+static DEVICE_ATTR_RO(features);
+
+static ssize_t state_show(struct device *dev, struct device_attribute *attr,
+			  char *buf)
+{
+	struct virtio_vbus *vb = to_virtio_vbus(dev);
+	enum vbus_state state;
+
+	mutex_lock(&vb->lock);
+	state = vb->state;
+	mutex_unlock(&vb->lock);
+	return sysfs_emit(buf, "%s\n", vbus_state_name(state));
+}
+static DEVICE_ATTR_RO(state);
+
+#define VBUS_LIMIT_ATTR(name, fmt)					\
+static ssize_t name##_show(struct device *dev,				\
+			   struct device_attribute *attr, char *buf)	\
+{									\
+	return sysfs_emit(buf, fmt "\n", to_virtio_vbus(dev)->name);	\
+}									\
+static DEVICE_ATTR_RO(name)
+
+VBUS_LIMIT_ATTR(max_call_len, "%u");
+VBUS_LIMIT_ATTR(max_regions, "%u");
+VBUS_LIMIT_ATTR(max_region_bytes, "%llu");
+VBUS_LIMIT_ATTR(num_evqs, "%u");
+VBUS_LIMIT_ATTR(cmd_timeout_ms, "%u");
+
+static struct attribute *vbus_dev_attrs[] = {
+	&dev_attr_type.attr,
+	&dev_attr_abi_version.attr,
+	&dev_attr_features.attr,
+	&dev_attr_state.attr,
+	&dev_attr_max_call_len.attr,
+	&dev_attr_max_regions.attr,
+	&dev_attr_max_region_bytes.attr,
+	&dev_attr_num_evqs.attr,
+	&dev_attr_cmd_timeout_ms.attr,
+	NULL,
+};
+
+static const struct attribute_group vbus_dev_group = {
+	.attrs = vbus_dev_attrs,
+};
+
+const struct attribute_group *vbus_dev_groups[] = {
+	&vbus_dev_group,
+	NULL,
+};

@@ -1,0 +1,291 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#ifndef _UAPI_LINUX_VIRTIO_VBUS_H
+#define _UAPI_LINUX_VIRTIO_VBUS_H
+/*
+ * virtio-vbus: vbus device calls, shared-memory regions and shm-signals
+ * carried by any virtio transport. Documentation/virtio-vbus.rst is the
+ * specification; this header is its wire and userspace ABI.
+ *
+ * This header is BSD licensed so anyone can use the definitions to
+ * implement compatible drivers and devices.
+ *
+ * Redistribution and use in source and binary forms, with or without
+ * modification, are permitted provided that the following conditions
+ * are met:
+ * 1. Redistributions of source code must retain the above copyright
+ *    notice, this list of conditions and the following disclaimer.
+ * 2. Redistributions in binary form must reproduce the above copyright
+ *    notice, this list of conditions and the following disclaimer in the
+ *    documentation and/or other materials provided with the distribution.
+ * 3. Neither the name of IBM nor the names of its contributors
+ *    may be used to endorse or promote products derived from this software
+ *    without specific prior written permission.
+ * THIS SOFTWARE IS PROVIDED BY THE AUTHORS AND CONTRIBUTORS ``AS IS'' AND
+ * ANY EXPRESS OR IMPLIED WARRANTIES, INCLUDING, BUT NOT LIMITED TO, THE
+ * IMPLIED WARRANTIES OF MERCHANTABILITY AND FITNESS FOR A PARTICULAR PURPOSE
+ * ARE DISCLAIMED.  IN NO EVENT SHALL IBM OR CONTRIBUTORS BE LIABLE
+ * FOR ANY DIRECT, INDIRECT, INCIDENTAL, SPECIAL, EXEMPLARY, OR CONSEQUENTIAL
+ * DAMAGES (INCLUDING, BUT NOT LIMITED TO, PROCUREMENT OF SUBSTITUTE GOODS
+ * OR SERVICES; LOSS OF USE, DATA, OR PROFITS; OR BUSINESS INTERRUPTION)
+ * HOWEVER CAUSED AND ON ANY THEORY OF LIABILITY, WHETHER IN CONTRACT, STRICT
+ * LIABILITY, OR TORT (INCLUDING NEGLIGENCE OR OTHERWISE) ARISING IN ANY WAY
+ * OUT OF THE USE OF THIS SOFTWARE, EVEN IF ADVISED OF THE POSSIBILITY OF
+ * SUCH DAMAGE.
+ */
+
+#include <linux/types.h>
+#include <linux/ioctl.h>
+
+/*
+ * Provisional device ID: unassigned in the virtio 1.3 specification and in
+ * <linux/virtio_ids.h>. 63 is the last ID the virtio-pci modern PCI device
+ * ID range (0x1040 + ID, up to 0x107f) can express. To be replaced by an ID
+ * assigned by the virtio TC.
+ */
+#define VIRTIO_ID_VBUS				63
+
+/* The ABI of this header (config layout, commands, events, descriptors). */
+#define VIRTIO_VBUS_WIRE_VERSION		1
+
+/* Feature bits (device-specific, 0 to 23) */
+/* Device calls: VIRTIO_VBUS_CMD_CALL. */
+#define VIRTIO_VBUS_F_CALL			0
+/* Shared-memory regions, shm-signals, the signal queue. */
+#define VIRTIO_VBUS_F_SHM			1
+/* num_event_queues event queues, one per priority, instead of one. */
+#define VIRTIO_VBUS_F_MULTI_EVQ			2
+/* VIRTIO_VBUS_CTRL_COALESCE: the device batches signal events. */
+#define VIRTIO_VBUS_F_COALESCE			3
+
+/*
+ * Virtqueues. The signal queue exists only with VIRTIO_VBUS_F_SHM; event
+ * queues 1 to num_event_queues - 1 only with VIRTIO_VBUS_F_MULTI_EVQ.
+ */
+#define VIRTIO_VBUS_VQ_EVENT0			0
+#define VIRTIO_VBUS_VQ_SIGNAL			1
+#define VIRTIO_VBUS_VQ_EVENT(n)			((n) == 0 ? 0 : (n) + 1)
+#define VIRTIO_VBUS_MAX_EVENT_QUEUES		8
+
+#define VIRTIO_VBUS_TYPE_LEN			32
+
+/* Command opcodes (virtio_vbus_cmd.opcode) */
+enum virtio_vbus_opcode {
+	VIRTIO_VBUS_CMD_NOP		= 0,	/* completes with OK */
+	VIRTIO_VBUS_CMD_CALL		= 1,	/* device call: func, out, in */
+	VIRTIO_VBUS_CMD_REGION_ADD	= 2,	/* register a region */
+	VIRTIO_VBUS_CMD_REGION_DEL	= 3,	/* driver closes a region */
+	VIRTIO_VBUS_CMD_REGION_ACK	= 4,	/* acknowledge a device close */
+	VIRTIO_VBUS_CMD_CTRL		= 5,	/* control: func = control code */
+};
+
+/* Control codes (virtio_vbus_cmd.func with VIRTIO_VBUS_CMD_CTRL) */
+enum virtio_vbus_ctrl {
+	/* arg: at most arg signal events per region per millisecond; 0: off */
+	VIRTIO_VBUS_CTRL_COALESCE	= 1,
+};
+
+/*
+ * Command status (virtio_vbus_config.status). Each maps to the Linux errno
+ * of the same name; a command that fails has no side effect.
+ */
+enum virtio_vbus_status {
+	VIRTIO_VBUS_S_OK		= 0,
+	VIRTIO_VBUS_S_EINVAL		= 1,	/* malformed command */
+	VIRTIO_VBUS_S_ENOMEM		= 2,	/* device out of resources */
+	VIRTIO_VBUS_S_EBUSY		= 3,	/* resource in use */
+	VIRTIO_VBUS_S_ENODEV		= 4,	/* backend gone */
+	VIRTIO_VBUS_S_ENOENT		= 5,	/* no such function or region */
+	VIRTIO_VBUS_S_E2BIG		= 6,	/* payload over max_call_len */
+	VIRTIO_VBUS_S_EFAULT		= 7,	/* DMA to/from a buffer failed */
+	VIRTIO_VBUS_S_EOPNOTSUPP	= 8,	/* opcode or feature not offered */
+	VIRTIO_VBUS_S_ETIMEDOUT		= 9,	/* the backend timed out */
+	VIRTIO_VBUS_S_EIO		= 10,	/* backend failure */
+	VIRTIO_VBUS_S_EEXIST		= 11,	/* region id already in use */
+	VIRTIO_VBUS_S_ENOSPC		= 12,	/* region quota exhausted */
+	VIRTIO_VBUS_S_EPERM		= 13,	/* refused by the backend */
+	VIRTIO_VBUS_S_EAGAIN		= 14,	/* try again later */
+	VIRTIO_VBUS_S_ERANGE		= 15,	/* argument out of range */
+	VIRTIO_VBUS_S_MAX		= 15,
+};
+
+/* virtio_vbus_cmd.sigdesc_offset: the region has no shm-signal. */
+#define VIRTIO_VBUS_NO_SIGNAL			0xffffffffu
+
+/*
+ * The command mailbox, written by the driver. Fields an opcode does not
+ * name must be zero.
+ */
+struct virtio_vbus_cmd {
+	__le16 opcode;		/* enum virtio_vbus_opcode */
+	__le16 flags;		/* none defined: must be 0 */
+	__le32 func;		/* CALL: function number; CTRL: control code */
+	__le32 region_id;	/* REGION_ADD, REGION_DEL, REGION_ACK */
+	__le32 priority;	/* REGION_ADD: event priority */
+	__le64 out_addr;	/* CALL: driver-to-device payload */
+	__le32 out_len;
+	__le32 in_len;		/* CALL: device-to-driver buffer size */
+	__le64 in_addr;		/* CALL: device-to-driver buffer */
+	__le64 region_addr;	/* REGION_ADD: start of the region */
+	__le64 region_len;	/* REGION_ADD: bytes */
+	__le32 sigdesc_offset;	/* REGION_ADD: shm-signal descriptor offset */
+	__le32 arg;		/* CTRL: argument */
+};
+
+/* The device-specific configuration space: 160 bytes, little-endian. */
+struct virtio_vbus_config {
+	/* Identity and limits: read-only. */
+	__u8 type[VIRTIO_VBUS_TYPE_LEN];	/* NUL-terminated, printable */
+	__le32 abi_version;		/* the type's ABI version */
+	__le32 max_call_len;		/* bytes per call buffer */
+	__le32 max_regions;		/* regions at once (F_SHM) */
+	__le16 num_event_queues;	/* 1, or more with F_MULTI_EVQ */
+	__le16 reserved0;
+	__le64 max_region_bytes;	/* bytes of all regions (F_SHM) */
+	__le32 cmd_timeout_ms;		/* longest a command may take */
+	__le32 reserved1;
+	/* Command mailbox: written by the driver. */
+	struct virtio_vbus_cmd cmd;
+	__le32 cmd_seq;			/* doorbell: written last */
+	__le32 reserved2;
+	/* Completion: written by the device. */
+	__le32 done_seq;		/* cmd_seq of the last completion */
+	__le16 status;			/* enum virtio_vbus_status */
+	__le16 reserved3;
+	__le32 qualifier;		/* device-specific detail */
+	__le32 reserved4;
+	__le64 result;			/* CALL: bytes written to in_addr */
+};
+
+/* Event types (virtio_vbus_event.type) */
+enum virtio_vbus_event_type {
+	VIRTIO_VBUS_EVT_SIGNAL		= 1,	/* region signalled the driver */
+	VIRTIO_VBUS_EVT_REGION_CLOSED	= 2,	/* device closed a region */
+	VIRTIO_VBUS_EVT_DEVICE_ERROR	= 3,	/* code: status, value: qualifier */
+	VIRTIO_VBUS_EVT_RESET_REQUEST	= 4,	/* the device asks for a reset */
+};
+
+/* One event, in a device-writable buffer of exactly this size. */
+struct virtio_vbus_event {
+	__le16 type;		/* enum virtio_vbus_event_type */
+	__le16 reserved;
+	__le32 region_id;	/* SIGNAL, REGION_CLOSED */
+	__le32 code;		/* DEVICE_ERROR: enum virtio_vbus_status */
+	__le32 value;		/* DEVICE_ERROR: qualifier */
+};
+
+/* One driver-to-device signal, in a device-readable buffer. */
+struct virtio_vbus_signal {
+	__le32 region_id;
+	__le32 reserved;
+};
+
+/* The shm-signal descriptor, 8-byte aligned inside its region. */
+#define VIRTIO_VBUS_SHM_SIGNAL_MAGIC		0x56425553u	/* "VBUS" */
+
+struct virtio_vbus_shm_signal_state {
+	__u8 enabled;		/* written by the receiver */
+	__u8 pending;		/* set by the sender, cleared by the receiver */
+	__u8 reserved[6];
+};
+
+struct virtio_vbus_shm_signal_desc {
+	__le32 magic;		/* VIRTIO_VBUS_SHM_SIGNAL_MAGIC */
+	__le32 version;		/* 1 */
+	struct virtio_vbus_shm_signal_state to_device;
+	struct virtio_vbus_shm_signal_state to_driver;
+};
+
+/*
+ * The vbus-test device type ("vbus-test", ABI version 1): the functions of
+ * the test backend, shared by tests and every implementation.
+ */
+#define VBUS_TEST_TYPE				"vbus-test"
+#define VBUS_TEST_ABI_VERSION			1
+
+enum vbus_test_func {
+	VBUS_TEST_ECHO		= 1,	/* in = out */
+	VBUS_TEST_REVERSE	= 2,	/* in = out, bytes reversed */
+	VBUS_TEST_CHECKSUM	= 3,	/* in = le32 crc32c of out */
+	VBUS_TEST_FILL		= 4,	/* out = {le32 byte, le32 n}: n bytes */
+	VBUS_TEST_STATUS	= 5,	/* out = {le32 status, le32 qualifier} */
+	VBUS_TEST_DELAY		= 6,	/* out = {le32 ms}: complete later */
+	VBUS_TEST_COUNTERS	= 7,	/* in = struct vbus_test_counters */
+	VBUS_TEST_SIGNAL_ECHO	= 8,	/* out = {le32 region}: see spec */
+	VBUS_TEST_SIGNAL_STORM	= 9,	/* out = {le32 region, le32 n} */
+	VBUS_TEST_WRITE_PATTERN	= 10,	/* out = {le32 region, le32 seed} */
+	VBUS_TEST_CLOSE_REGION	= 11,	/* out = {le32 region} */
+	VBUS_TEST_REQUEST_RESET	= 12,	/* queue a RESET_REQUEST event */
+	VBUS_TEST_MISBEHAVE	= 13,	/* out = {le32 enum vbus_test_misbehave} */
+};
+
+enum vbus_test_misbehave {
+	VBUS_TEST_MB_NONE		= 0,
+	VBUS_TEST_MB_BAD_STATUS		= 1,	/* next status out of range */
+	VBUS_TEST_MB_NEVER_COMPLETE	= 2,	/* next command never completes */
+	VBUS_TEST_MB_BAD_RESULT		= 3,	/* next result > in_len */
+	VBUS_TEST_MB_UNKNOWN_REGION	= 4,	/* an event for an unknown region */
+	VBUS_TEST_MB_BAD_EVENT		= 5,	/* an event of unknown type */
+	VBUS_TEST_MB_SHORT_EVENT	= 6,	/* a used length < event size */
+	VBUS_TEST_MB_EVENT_FLOOD	= 7,	/* events as fast as buffers allow */
+};
+
+struct vbus_test_counters {
+	__le64 commands;	/* commands executed (this one included) */
+	__le64 calls;		/* CALL commands */
+	__le64 errors;		/* commands that failed */
+	__le64 signals_in;	/* driver-to-device signals received */
+	__le64 signals_out;	/* device-to-driver signals raised */
+	__le64 events;		/* events placed on event queues */
+	__le64 busy_doorbells;	/* new cmd_seq while a command was running */
+	__le64 reserved;
+};
+
+/*
+ * Userspace API: /dev/vbusN, one per vbus device.
+ */
+#define VBUS_IOCTL_BASE		0xB5
+
+/* Device states, as in sysfs "state" and vbus_info.state */
+enum vbus_state {
+	VBUS_STATE_STANDBY	= 0,	/* bound, not ready */
+	VBUS_STATE_READY	= 1,
+	VBUS_STATE_RESETTING	= 2,
+	VBUS_STATE_BROKEN	= 3,
+	VBUS_STATE_REMOVED	= 4,
+};
+
+struct vbus_info {
+	char type[VIRTIO_VBUS_TYPE_LEN];	/* NUL-terminated */
+	__u32 abi_version;
+	__u32 state;			/* enum vbus_state */
+	__u64 features;			/* negotiated feature bits */
+	__u32 max_call_len;
+	__u32 max_regions;
+	__u64 max_region_bytes;
+	__u32 num_event_queues;
+	__u32 instance;			/* N of /dev/vbusN */
+	__u32 reserved[8];
+};
+
+/*
+ * VBUS_IOC_CALL: a device call. The ioctl fails with the errno of the
+ * device's status; device_status and qualifier are written back whenever
+ * the device completed the command, success or not.
+ */
+struct vbus_call {
+	__u32 func;
+	__u32 flags;			/* must be 0 */
+	__u64 out_ptr;			/* user buffer sent to the device */
+	__u32 out_len;
+	__u32 in_len;			/* size of the buffer at in_ptr */
+	__u64 in_ptr;			/* user buffer the device writes */
+	__u32 result_len;		/* out: bytes written at in_ptr */
+	__u32 device_status;		/* out: enum virtio_vbus_status */
+	__u32 qualifier;		/* out: device-specific detail */
+	__u32 reserved;
+};
+
+#define VBUS_IOC_INFO		_IOR(VBUS_IOCTL_BASE, 0x00, struct vbus_info)
+#define VBUS_IOC_CALL		_IOWR(VBUS_IOCTL_BASE, 0x01, struct vbus_call)
+
+#endif /* _UAPI_LINUX_VIRTIO_VBUS_H */

@@ -1,0 +1,31 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Adds the Debian suites the set-up needs and refreshes the package lists:
+# bookworm-backports (meson >= 1.5, python3-pycotap) and trixie's deb-src
+# (QEMU 10.0 source). Only Debian's own archive is used.
+set -euo pipefail
+
+list=/etc/apt/sources.list.d/virtio-vbus.sources
+want='Types: deb
+URIs: http://deb.debian.org/debian
+Suites: bookworm-backports
+Components: main
+Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
+
+Types: deb-src
+URIs: http://deb.debian.org/debian
+Suites: trixie
+Components: main
+Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg'
+
+stamp=/var/lib/apt/periodic/virtio-vbus-update
+if [ ! -f "$list" ] || [ "$(cat "$list")" != "$want" ]; then
+	printf '%s\n' "$want" > "$list"
+	rm -f "$stamp"
+fi
+# One refresh a day is plenty; a fresh machine always refreshes.
+if [ ! -f "$stamp" ] || [ -n "$(find "$stamp" -mmin +1440)" ]; then
+	apt-get update -qq
+	mkdir -p "$(dirname "$stamp")"
+	touch "$stamp"
+fi

@@ -1,0 +1,64 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Builds Debian's QEMU 10.0 source with qemu-patches/ applied.
+#
+# The build tree is reused: when the key (QEMU version, patches, configure
+# arguments, this script) changes, the source is reset to Debian's tree,
+# the series is applied again with "git am" and ninja rebuilds what changed.
+set -euo pipefail
+. "$(dirname "$0")/common.sh"
+
+targets=${VBUS_QEMU_TARGETS:-x86_64-softmmu}
+conf=(--target-list="$targets" --without-default-features --enable-tcg
+      --enable-fdt=system --python=/usr/bin/python3 --disable-docs --disable-install-blobs)
+
+qsrc=$(readlink -f "$VBUS_CACHE/src/qemu")
+[ -f "$qsrc/.done" ] || vbus_die "no QEMU source: run scripts/setup-deps.sh"
+top=$VBUS_CACHE/qemu
+shopt -s nullglob
+patches=("$VBUS_TOP"/qemu-patches/*.patch)
+key=$( { basename "$qsrc"; printf '%s\n' "${conf[@]}";
+	 cat "${patches[@]}" "$0"; } | sha256sum | cut -c1-16)
+
+if [ "$(cat "$top/key" 2>/dev/null)" = "$key" ] && [ -x "$top/build/qemu-system-x86_64" ]; then
+	vbus_log "QEMU up to date ($key)"
+	exit 0
+fi
+
+# A git tree of Debian's source, base commit tagged "vbus-base".
+if [ "$(cat "$top/base" 2>/dev/null)" != "$(basename "$qsrc")" ]; then
+	vbus_log "preparing QEMU git tree from $(basename "$qsrc")"
+	rm -rf "$top" && mkdir -p "$top"
+	cp -a "$qsrc" "$top/src"
+	rm -f "$top/src/.done"
+	git -C "$top/src" init -q
+	git -C "$top/src" add -A -f
+	git -C "$top/src" -c user.name=vbus -c user.email=vbus@localhost \
+		commit -q -m "Debian $(basename "$qsrc")"
+	git -C "$top/src" tag vbus-base
+	basename "$qsrc" > "$top/base"
+fi
+
+cd "$top/src"
+git am --abort >/dev/null 2>&1 || true
+git reset -q --hard vbus-base
+git clean -qfdx
+if [ ${#patches[@]} -gt 0 ]; then
+	vbus_log "applying ${#patches[@]} patches"
+	git -c user.name=vbus -c user.email=vbus@localhost am -q "${patches[@]}"
+fi
+
+mkdir -p "$top/build"
+cd "$top/build"
+if [ "$(cat configured 2>/dev/null)" != "${conf[*]}" ]; then
+	vbus_log "configuring QEMU: ${conf[*]}"
+	"$top/src/configure" "${conf[@]}" > configure.log 2>&1 ||
+		{ tail -n 30 configure.log; vbus_die "QEMU configure failed"; }
+	echo "${conf[*]}" > configured
+fi
+vbus_log "building QEMU ($(nproc) jobs)"
+ninja -j "$(nproc)" > build.log 2>&1 ||
+	{ grep -E -B2 -A8 'error|FAILED' build.log | head -n 60; vbus_die "QEMU build failed (log: $top/build/build.log)"; }
+echo "$key" > "$top/key"
+vbus_record qemu-build "$key"
+vbus_log "QEMU built: $top/build/qemu-system-x86_64"

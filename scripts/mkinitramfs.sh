@@ -1,0 +1,42 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Builds the guest's initramfs: busybox, the guest kernel's virtio modules,
+# virtio_vbus.ko in /lib/modules/$KVER/extra (depmod'ed, so modprobe and
+# modalias autoload work), vbusctl, the selftests and guest/init.
+set -euo pipefail
+. "$(dirname "$0")/common.sh"
+
+kver=${KVER:-$(readlink "$VBUS_CACHE/kernel/current")}
+kroot=$VBUS_CACHE/kernel/$kver/root
+out=${1:-$VBUS_TOP/build/initramfs.cpio.gz}
+root=$VBUS_TOP/build/initramfs
+st=$VBUS_TOP/selftests/drivers/virtio/vbus
+
+rm -rf "$root"
+mkdir -p "$root"/{bin,sbin,usr/bin,usr/sbin,proc,sys,dev,tmp,run,etc,tests}
+cp /bin/busybox "$root/bin/busybox"
+ln -s busybox "$root/bin/sh"
+
+# Kernel modules the tests need beyond the built-ins, decompressed so
+# busybox's modprobe can load them.
+mdir=$root/lib/modules/$kver
+mkdir -p "$mdir/kernel" "$mdir/extra"
+for m in drivers/virtio/virtio_mmio; do
+	mkdir -p "$mdir/kernel/$(dirname "$m")"
+	xz -dc "$kroot/lib/modules/$kver/kernel/$m.ko.xz" > "$mdir/kernel/$m.ko"
+done
+cp "$kroot/lib/modules/$kver/modules.order" "$kroot/lib/modules/$kver/modules.builtin"* "$mdir/"
+cp "$VBUS_TOP/drivers/virtio/virtio_vbus.ko" "$mdir/extra/"
+depmod -b "$root" "$kver"
+
+cp "$VBUS_TOP/guest/init" "$root/init"
+cp "$VBUS_TOP/guest/mdev.conf" "$root/etc/mdev.conf"
+cp "$VBUS_TOP/tools/vbus/vbusctl" "$root/usr/bin/"
+for t in $(make -s -C "$st" print-tests); do
+	cp "$st/$t" "$root/tests/"
+done
+cp "$st/run_guest.sh" "$root/tests/"
+
+mkdir -p "$(dirname "$out")"
+(cd "$root" && find . | LC_ALL=C sort | cpio -o -H newc --quiet -R 0:0) | gzip -1 > "$out"
+vbus_log "initramfs: $out ($(du -h "$out" | cut -f1))"

@@ -1,0 +1,156 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Helpers shared by the virtio-vbus selftests: sysfs, the kernel command
+ * line (where the VM runner says what devices it gave the guest), waiting.
+ */
+#ifndef VBUS_UTIL_H
+#define VBUS_UTIL_H
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#define VBUS_SYSFS		"/sys/class/vbus"
+#define VBUS_DRIVER_SYSFS	"/sys/bus/virtio/drivers/virtio_vbus"
+#define VBUS_MAX_DEVS		16
+#define VBUS_WAIT_MS		10000
+
+/* Reads a sysfs file into buf without the trailing newline; -errno. */
+static inline int vbus_read_file(const char *path, char *buf, size_t len)
+{
+	ssize_t n;
+	int fd;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, len - 1);
+	if (n < 0) {
+		n = -errno;
+		close(fd);
+		return n;
+	}
+	close(fd);
+	buf[n] = '\0';
+	if (n && buf[n - 1] == '\n')
+		buf[n - 1] = '\0';
+	return 0;
+}
+
+static inline int vbus_write_file(const char *path, const char *val)
+{
+	ssize_t n, len = strlen(val);
+	int fd;
+
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = write(fd, val, len);
+	if (n < 0)
+		n = -errno;
+	close(fd);
+	return n == len ? 0 : (n < 0 ? n : -EIO);
+}
+
+static inline int vbus_attr(const char *dev, const char *attr, char *buf,
+			    size_t len)
+{
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), VBUS_SYSFS "/%s/%s", dev, attr);
+	return vbus_read_file(path, buf, len);
+}
+
+static int vbus_name_cmp(const void *a, const void *b)
+{
+	return strverscmp(a, b);
+}
+
+/* Fills names[] with the vbusN devices, sorted; returns how many. */
+static inline int vbus_list(char names[][16], int max)
+{
+	struct dirent *de;
+	DIR *dir;
+	int n = 0;
+
+	dir = opendir(VBUS_SYSFS);
+	if (!dir)
+		return 0;
+	while ((de = readdir(dir)) && n < max) {
+		if (strncmp(de->d_name, "vbus", 4))
+			continue;
+		snprintf(names[n++], 16, "%s", de->d_name);
+	}
+	closedir(dir);
+	qsort(names, n, sizeof(names[0]), vbus_name_cmp);
+	return n;
+}
+
+static inline long vbus_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
+}
+
+/* Waits up to VBUS_WAIT_MS for exactly @count vbus devices; 0 or -ETIMEDOUT. */
+static inline int vbus_wait_count(int count)
+{
+	char names[VBUS_MAX_DEVS][16];
+	long end = vbus_now_ms() + VBUS_WAIT_MS;
+
+	do {
+		if (vbus_list(names, VBUS_MAX_DEVS) == count)
+			return 0;
+		usleep(20000);
+	} while (vbus_now_ms() < end);
+	return -ETIMEDOUT;
+}
+
+/*
+ * The value of "key=" on the kernel command line (the VM runner passes
+ * what it gave the guest this way), or NULL.
+ */
+static inline char *vbus_cmdline(const char *key, char *buf, size_t len)
+{
+	static char cmdline[4096];
+	size_t klen = strlen(key);
+	char *tok, *save;
+
+	if (vbus_read_file("/proc/cmdline", cmdline, sizeof(cmdline)))
+		return NULL;
+	for (tok = strtok_r(cmdline, " ", &save); tok;
+	     tok = strtok_r(NULL, " ", &save)) {
+		if (!strncmp(tok, key, klen) && tok[klen] == '=') {
+			snprintf(buf, len, "%s", tok + klen + 1);
+			return buf;
+		}
+	}
+	return NULL;
+}
+
+/* The virtio device (virtioN) under vbus device @dev. */
+static inline int vbus_virtio_name(const char *dev, char *buf, size_t len)
+{
+	char path[PATH_MAX], target[PATH_MAX];
+	ssize_t n;
+	char *base;
+
+	snprintf(path, sizeof(path), VBUS_SYSFS "/%s/device", dev);
+	n = readlink(path, target, sizeof(target) - 1);
+	if (n < 0)
+		return -errno;
+	target[n] = '\0';
+	base = strrchr(target, '/');
+	snprintf(buf, len, "%s", base ? base + 1 : target);
+	return 0;
+}
+
+#endif /* VBUS_UTIL_H */

@@ -1,0 +1,143 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Boots a QEMU guest with virtio-vbus devices and runs the selftests in it.
+#
+#   vmtest.sh [-j JOB] [-T SECONDS] [PROG[:TEST]]...
+#
+# JOB is "test" (default), "demo" or "shell". With no PROG every test
+# program runs. Prints the guest's KTAP as it comes, then
+# "N passed, N failed, N skipped"; exits non-zero on any failure, on a
+# guest that does not finish, or on a kernel warning in the guest's log.
+# Skips (exit 4) when QEMU, the kernel or the initramfs is missing.
+#
+# Environment: QEMU, KERNEL, INITRD, VBUS_CACHE, VBUS_ACCEL (kvm|tcg).
+
+set -u
+readonly KSFT_PASS=0 KSFT_FAIL=1 KSFT_SKIP=4
+here=$(cd "$(dirname "$0")" && pwd)
+
+VBUS_CACHE=${VBUS_CACHE:-$HOME/.cache/virtio-vbus}
+QEMU=${QEMU:-$VBUS_CACHE/qemu/build/qemu-system-x86_64}
+KVER=${KVER:-$(readlink "$VBUS_CACHE/kernel/current" 2>/dev/null)}
+KERNEL=${KERNEL:-$VBUS_CACHE/kernel/$KVER/root/boot/vmlinuz-$KVER}
+INITRD=${INITRD:-$here/../../../../build/initramfs.cpio.gz}
+FIRMWARE=(-L /usr/share/seabios -L /usr/share/qemu)
+
+job=test
+timeout_s=900
+while getopts "j:T:" opt; do
+	case $opt in
+	j) job=$OPTARG ;;
+	T) timeout_s=$OPTARG ;;
+	*) echo "usage: $0 [-j test|demo|shell] [-T SECONDS] [PROG[:TEST]]..." >&2
+	   exit $KSFT_FAIL ;;
+	esac
+done
+shift $((OPTIND - 1))
+tests=$(IFS=,; echo "$*")
+
+for f in "$QEMU" "$KERNEL" "$INITRD"; do
+	if [ ! -e "$f" ]; then
+		echo "vmtest: SKIP: $f is missing (run 'make' first)"
+		exit $KSFT_SKIP
+	fi
+done
+
+log=$(mktemp /tmp/vbus-vmtest.XXXXXX)
+trap 'rm -f "$log"' EXIT
+
+# Patterns in the guest's kernel log that fail the run.
+readonly BAD='WARNING:|BUG:|Oops|general protection|refcount_t:|list_add corruption|UBSAN|KASAN|hung task|possible circular locking|possible recursive locking|inconsistent lock state|suspicious RCU usage|kmemleak|Kernel panic'
+
+# A guest that prints "vbus-guest: done" within 30 s proves KVM works;
+# /dev/kvm alone does not (a nested variant may hang every guest).
+pick_accel() {
+	local cache id
+
+	if [ -n "${VBUS_ACCEL:-}" ]; then
+		echo "$VBUS_ACCEL"
+		return
+	fi
+	if [ ! -w /dev/kvm ]; then
+		echo tcg
+		return
+	fi
+	id=$(cat /proc/sys/kernel/random/boot_id 2>/dev/null || echo unknown)
+	cache=$VBUS_CACHE/kvm-probe-$id
+	if [ ! -f "$cache" ]; then
+		if timeout -k 2 30 "$QEMU" "${FIRMWARE[@]}" -accel kvm -M q35 -m 256 \
+			-nodefaults -display none -serial stdio -no-reboot \
+			-kernel "$KERNEL" -initrd "$INITRD" \
+			-append "console=ttyS0 panic=-1 quiet vbus.job=probe" \
+			</dev/null 2>/dev/null | grep -q "vbus-guest: done"; then
+			echo kvm > "$cache"
+		else
+			echo tcg > "$cache"
+		fi
+	fi
+	cat "$cache"
+}
+
+# The devices a test run needs: two good ones with different identities,
+# and two whose type name the driver must reject.
+devices=(
+	-object vbus-test,id=vt0
+	-device virtio-vbus-pci,backend=vt0
+	-object vbus-test,id=vt1,type=vbus-test-b,abi-version=7
+	-device virtio-vbus-pci,backend=vt1
+	-object vbus-test,id=vt2,type=nul-missing-nul-missing-nul-miss
+	-device virtio-vbus-pci,backend=vt2
+	-object "vbus-test,id=vt3,type=ctrl$(printf '\001')char"
+	-device virtio-vbus-pci,backend=vt3
+)
+append="vbus.expect=vbus-test:1,vbus-test-b:7 vbus.bad=2"
+if [ "$job" = demo ]; then
+	devices=(-object vbus-test,id=vt0 -device virtio-vbus-pci,backend=vt0)
+	append=
+fi
+
+accel=$(pick_accel)
+echo "vmtest: $job on $(basename "$QEMU") -accel $accel, kernel $KVER"
+start=$(date +%s)
+timeout -k 5 "$timeout_s" "$QEMU" "${FIRMWARE[@]}" -accel "$accel" \
+	-M q35 -smp 2 -m 1G -nodefaults -display none -no-reboot \
+	-chardev stdio,id=con,signal=off -serial chardev:con \
+	-kernel "$KERNEL" -initrd "$INITRD" \
+	-append "console=ttyS0 loglevel=5 panic=-1 oops=panic vbus.job=$job vbus.tests=$tests $append" \
+	"${devices[@]}" </dev/null 2>&1 | tee "$log"
+qemu_rc=${PIPESTATUS[0]}
+echo "vmtest: guest ran $(( $(date +%s) - start )) s"
+
+fail=0
+if ! grep -q "vbus-guest: done" "$log"; then
+	echo "vmtest: FAIL: the guest did not finish (qemu exit $qemu_rc)"
+	fail=1
+fi
+if grep -Eq "$BAD" "$log"; then
+	echo "vmtest: FAIL: the guest kernel log shows:"
+	grep -E -A4 "$BAD" "$log" | head -n 40 | sed 's/^/    /'
+	fail=1
+fi
+
+[ "$job" = test ] || exit $((fail ? KSFT_FAIL : KSFT_PASS))
+
+tr -d '\r' < "$log" | awk -v fail="$fail" '
+	/^ok [0-9]+ .*# SKIP/ { skip++; next }
+	/^ok [0-9]+ / { pass++; next }
+	/^not ok [0-9]+ / { failed++; prog_fail[cur]++; next }
+	/^vbus-prog-start: / { cur = $2; next }
+	/^vbus-prog: / {
+		split($3, rc, "=")
+		if (rc[2] != 0 && !prog_fail[$2]) {
+			printf "vmtest: FAIL: %s exited %s\n", $2, rc[2]
+			failed++
+		}
+		progs++
+	}
+	END {
+		if (!progs) { print "vmtest: FAIL: no test program ran"; failed++ }
+		failed += fail
+		printf "%d passed, %d failed, %d skipped\n", pass, failed, skip
+		exit failed ? 1 : 0
+	}'
