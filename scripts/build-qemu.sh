@@ -59,6 +59,15 @@ fi
 vbus_log "building QEMU ($(nproc) jobs)"
 ninja -j "$(nproc)" > build.log 2>&1 ||
 	{ grep -E -B2 -A8 'error|FAILED' build.log | head -n 60; vbus_die "QEMU build failed (log: $top/build/build.log)"; }
+# The +ds source has no firmware: Debian's seabios and qemu-system-data
+# provide it, linked where a QEMU run from the build tree (qtests too)
+# looks for its data files.
+data=$top/build/qemu-bundle/usr/local/share/qemu
+mkdir -p "$data"
+for f in /usr/share/seabios/*.bin /usr/share/qemu/*.bin /usr/share/qemu/*.rom \
+	 /usr/share/qemu/*.img /usr/lib/ipxe/qemu/*.rom; do
+	[ -e "$data/$(basename "$f")" ] || ln -s "$f" "$data/"
+done
 echo "$key" > "$top/key"
 vbus_record qemu-build "$key"
 vbus_log "QEMU built: $top/build/qemu-system-x86_64"

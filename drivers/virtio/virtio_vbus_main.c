@@ -113,8 +113,8 @@ static int vbus_read_limits(struct virtio_vbus *vb)
 			nevqs, VIRTIO_VBUS_MAX_EVENT_QUEUES);
 		return -EINVAL;
 	}
-	vb->num_evqs = virtio_has_feature(vdev, VIRTIO_VBUS_F_MULTI_EVQ) ?
-		       nevqs : 1;
+	/* One event queue until the driver offers VIRTIO_VBUS_F_MULTI_EVQ. */
+	vb->num_evqs = 1;
 	return 0;
 }
 

@@ -84,11 +84,11 @@ pick_accel() {
 devices=(
 	-object vbus-test,id=vt0
 	-device virtio-vbus-pci,backend=vt0
-	-object vbus-test,id=vt1,type=vbus-test-b,abi-version=7
+	-object vbus-test,id=vt1,type-name=vbus-test-b,abi-version=7
 	-device virtio-vbus-pci,backend=vt1
-	-object vbus-test,id=vt2,type=nul-missing-nul-missing-nul-miss
+	-object vbus-test,id=vt2,type-name=nul-missing-nul-missing-nul-miss
 	-device virtio-vbus-pci,backend=vt2
-	-object "vbus-test,id=vt3,type=ctrl$(printf '\001')char"
+	-object "vbus-test,id=vt3,type-name=ctrl$(printf '\001')char"
 	-device virtio-vbus-pci,backend=vt3
 )
 append="vbus.expect=vbus-test:1,vbus-test-b:7 vbus.bad=2"
