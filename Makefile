@@ -19,7 +19,7 @@ SELFTESTS := selftests/drivers/virtio/vbus
 TESTS ?=
 
 .PHONY: all deps qemu build module tools tests image demo check \
-	check-header check-qtest check-intree qemu-work qemu-patches clean
+	check-header check-qtest check-intree check-vm qemu-work qemu-patches clean
 
 all: deps qemu
 	$(MAKE) build
@@ -50,10 +50,7 @@ demo: all
 	scripts/vm.sh demo
 
 check: all
-	$(MAKE) check-header
-	$(MAKE) check-intree
-	$(MAKE) check-qtest
-	$(SELFTESTS)/vmtest.sh $(TESTS)
+	scripts/check.sh $(TESTS)
 
 # The UAPI header compiles alone in C and C++, and QEMU's copy matches it.
 check-header:
@@ -65,6 +62,10 @@ check-qtest:
 # The selftest directory builds unchanged inside a kernel tree.
 check-intree:
 	scripts/check-intree.sh
+
+# Only the VM tests: make check-vm TESTS=vbus_bind_test:unbind_rebind
+check-vm: build
+	$(SELFTESTS)/vmtest.sh $(TESTS)
 
 # A git tree of the patched QEMU source for editing, and the series back.
 qemu-work: deps

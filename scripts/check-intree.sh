@@ -22,4 +22,4 @@ make -s -C "$ksrc/tools/testing/selftests" TARGETS=drivers/virtio/vbus >/dev/nul
 for t in $(sed -n 's/^TEST_GEN_PROGS := //p' "$dst/Makefile"); do
 	[ -x "$dst/$t" ] || vbus_die "in-tree build did not produce $t"
 done
-echo "check-intree: selftests built inside $ksrc"
+echo "ok - selftests build inside $ksrc"

@@ -32,7 +32,7 @@ depmod -b "$root" "$kver"
 cp "$VBUS_TOP/guest/init" "$root/init"
 cp "$VBUS_TOP/guest/mdev.conf" "$root/etc/mdev.conf"
 cp "$VBUS_TOP/tools/vbus/vbusctl" "$root/usr/bin/"
-for t in $(make -s -C "$st" print-tests); do
+for t in $(make --no-print-directory -s -C "$st" print-tests); do
 	cp "$st/$t" "$root/tests/"
 done
 cp "$st/run_guest.sh" "$root/tests/"

@@ -1,0 +1,45 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Runs every test suite, even after one fails, and ends with the total:
+# "N passed, N failed, N skipped". Arguments go to vmtest.sh (PROG[:TEST]).
+set -uo pipefail
+. "$(dirname "$0")/common.sh"
+
+vmtest=$VBUS_TOP/selftests/drivers/virtio/vbus/vmtest.sh
+tot_pass=0 tot_fail=0 tot_skip=0
+summary=()
+
+# run NAME COMMAND...: the command's TAP-ish "ok"/"not ok" lines count.
+run() {
+	local name=$1 log pass fail skip rc
+	shift
+	log=$(mktemp)
+	echo "== $name"
+	"$@" 2>&1 | tee "$log"
+	rc=${PIPESTATUS[0]}
+	if [ "$name" = vm ]; then
+		read -r pass fail skip < <(sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed, \([0-9]*\) skipped$/\1 \2 \3/p' "$log" | tail -n 1)
+	else
+		pass=$(grep -Ec '^ok ' "$log")
+		fail=$(grep -Ec '^not ok ' "$log")
+		skip=0
+	fi
+	pass=${pass:-0} fail=${fail:-0} skip=${skip:-0}
+	# A suite that failed without saying which test failed counts once.
+	if [ "$rc" != 0 ] && [ "$fail" = 0 ]; then
+		fail=1
+	fi
+	rm -f "$log"
+	tot_pass=$((tot_pass + pass)) tot_fail=$((tot_fail + fail)) tot_skip=$((tot_skip + skip))
+	summary+=("$(printf '%-8s %4d passed %4d failed %4d skipped' "$name" "$pass" "$fail" "$skip")")
+}
+
+run header bash "$VBUS_TOP/scripts/check-header.sh"
+run intree bash "$VBUS_TOP/scripts/check-intree.sh"
+run qtest bash "$VBUS_TOP/scripts/qtest.sh"
+run vm "$vmtest" "$@"
+
+echo "== summary"
+printf '%s\n' "${summary[@]}"
+echo "$tot_pass passed, $tot_fail failed, $tot_skip skipped"
+[ "$tot_fail" = 0 ]
