@@ -34,6 +34,7 @@ run() {
 	summary+=("$(printf '%-8s %4d passed %4d failed %4d skipped' "$name" "$pass" "$fail" "$skip")")
 }
 
+run lint bash "$VBUS_TOP/scripts/lint.sh"
 run header bash "$VBUS_TOP/scripts/check-header.sh"
 run intree bash "$VBUS_TOP/scripts/check-intree.sh"
 run qtest bash "$VBUS_TOP/scripts/qtest.sh"

@@ -37,7 +37,7 @@ struct virtio_vbus {
 	struct device dev;
 	struct cdev cdev;
 	struct virtio_device *vdev;
-	struct mutex lock;
+	struct mutex lock;		/* see @lock above */
 	enum vbus_state state;
 	int instance;
 

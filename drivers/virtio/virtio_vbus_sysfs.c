@@ -51,19 +51,41 @@ static ssize_t state_show(struct device *dev, struct device_attribute *attr,
 }
 static DEVICE_ATTR_RO(state);
 
-#define VBUS_LIMIT_ATTR(name, fmt)					\
-static ssize_t name##_show(struct device *dev,				\
-			   struct device_attribute *attr, char *buf)	\
-{									\
-	return sysfs_emit(buf, fmt "\n", to_virtio_vbus(dev)->name);	\
-}									\
-static DEVICE_ATTR_RO(name)
+/* The limits, read from config space at probe: they never change. */
+static ssize_t max_call_len_show(struct device *dev,
+				 struct device_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%u\n", to_virtio_vbus(dev)->max_call_len);
+}
+static DEVICE_ATTR_RO(max_call_len);
 
-VBUS_LIMIT_ATTR(max_call_len, "%u");
-VBUS_LIMIT_ATTR(max_regions, "%u");
-VBUS_LIMIT_ATTR(max_region_bytes, "%llu");
-VBUS_LIMIT_ATTR(num_evqs, "%u");
-VBUS_LIMIT_ATTR(cmd_timeout_ms, "%u");
+static ssize_t max_regions_show(struct device *dev,
+				struct device_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%u\n", to_virtio_vbus(dev)->max_regions);
+}
+static DEVICE_ATTR_RO(max_regions);
+
+static ssize_t max_region_bytes_show(struct device *dev,
+				     struct device_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%llu\n", to_virtio_vbus(dev)->max_region_bytes);
+}
+static DEVICE_ATTR_RO(max_region_bytes);
+
+static ssize_t num_evqs_show(struct device *dev,
+			     struct device_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%u\n", to_virtio_vbus(dev)->num_evqs);
+}
+static DEVICE_ATTR_RO(num_evqs);
+
+static ssize_t cmd_timeout_ms_show(struct device *dev,
+				   struct device_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%u\n", to_virtio_vbus(dev)->cmd_timeout_ms);
+}
+static DEVICE_ATTR_RO(cmd_timeout_ms);
 
 static struct attribute *vbus_dev_attrs[] = {
 	&dev_attr_type.attr,

@@ -58,12 +58,12 @@
 #define VIRTIO_VBUS_F_COALESCE			3
 
 /*
- * Virtqueues. The signal queue exists only with VIRTIO_VBUS_F_SHM; event
- * queues 1 to num_event_queues - 1 only with VIRTIO_VBUS_F_MULTI_EVQ.
+ * Virtqueues: event queue 0, the signal queue (used only with
+ * VIRTIO_VBUS_F_SHM), then event queue n at index n + 1 for n from 1 to
+ * num_event_queues - 1 (only with VIRTIO_VBUS_F_MULTI_EVQ).
  */
 #define VIRTIO_VBUS_VQ_EVENT0			0
 #define VIRTIO_VBUS_VQ_SIGNAL			1
-#define VIRTIO_VBUS_VQ_EVENT(n)			((n) == 0 ? 0 : (n) + 1)
 #define VIRTIO_VBUS_MAX_EVENT_QUEUES		8
 
 #define VIRTIO_VBUS_TYPE_LEN			32

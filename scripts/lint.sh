@@ -1,0 +1,44 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Style gates: the kernel's checkpatch --strict and sparse on the driver
+# and the UAPI header (both must be clean), QEMU's checkpatch on every patch
+# of the series (no errors; warnings are printed).
+set -uo pipefail
+. "$(dirname "$0")/common.sh"
+
+ksrc=$VBUS_CACHE/linux-source-6.12
+qsrc=$VBUS_CACHE/qemu/src
+kver=${KVER:-$(readlink "$VBUS_CACHE/kernel/current")}
+kdir=${KDIR:-/usr/src/linux-headers-$kver}
+tmp=$(mktemp)
+trap 'rm -f "$tmp"' EXIT
+
+for f in "$VBUS_TOP"/drivers/virtio/virtio_vbus*.[ch] "$VBUS_TOP"/include/uapi/linux/virtio_vbus.h; do
+	case "$f" in *.mod.c) continue ;; esac
+	name=${f#"$VBUS_TOP"/}
+	if perl "$ksrc/scripts/checkpatch.pl" --strict --no-tree --quiet -f "$f" > "$tmp" 2>&1 &&
+	   [ ! -s "$tmp" ]; then
+		echo "ok - checkpatch --strict $name"
+	else
+		echo "not ok - checkpatch --strict $name"; sed 's/^/    /' "$tmp"
+	fi
+done
+
+# sparse: a full rebuild of the module with C=2 must print no warning.
+if make -s -C "$kdir" M="$VBUS_TOP" C=2 modules > "$tmp" 2>&1 &&
+   ! grep -E 'warning|error' "$tmp" | grep -v 'module verification' >/dev/null; then
+	echo "ok - sparse drivers/virtio"
+else
+	echo "not ok - sparse drivers/virtio"; sed 's/^/    /' "$tmp"
+fi
+
+for p in "$VBUS_TOP"/qemu-patches/*.patch; do
+	name=qemu-patches/$(basename "$p")
+	perl "$qsrc/scripts/checkpatch.pl" --no-tree "$p" > "$tmp" 2>&1
+	if grep -q '^ERROR' "$tmp"; then
+		echo "not ok - QEMU checkpatch $name"; grep -A3 '^ERROR' "$tmp" | sed 's/^/    /'
+	else
+		echo "ok - QEMU checkpatch $name"
+		grep '^WARNING' "$tmp" | sed 's/^/    # /'
+	fi
+done
