@@ -12,6 +12,7 @@ kver=${KVER:-$(readlink "$VBUS_CACHE/kernel/current")}
 kdir=${KDIR:-/usr/src/linux-headers-$kver}
 tmp=$(mktemp)
 trap 'rm -f "$tmp"' EXIT
+fails=0
 
 for f in "$VBUS_TOP"/drivers/virtio/virtio_vbus*.[ch] "$VBUS_TOP"/include/uapi/linux/virtio_vbus.h; do
 	case "$f" in *.mod.c) continue ;; esac
@@ -20,7 +21,7 @@ for f in "$VBUS_TOP"/drivers/virtio/virtio_vbus*.[ch] "$VBUS_TOP"/include/uapi/l
 	   [ ! -s "$tmp" ]; then
 		echo "ok - checkpatch --strict $name"
 	else
-		echo "not ok - checkpatch --strict $name"; sed 's/^/    /' "$tmp"
+		fails=$((fails + 1)); echo "not ok - checkpatch --strict $name"; sed 's/^/    /' "$tmp"
 	fi
 done
 
@@ -29,16 +30,17 @@ if make -s -C "$kdir" M="$VBUS_TOP" C=2 modules > "$tmp" 2>&1 &&
    ! grep -E 'warning|error' "$tmp" | grep -v 'module verification' >/dev/null; then
 	echo "ok - sparse drivers/virtio"
 else
-	echo "not ok - sparse drivers/virtio"; sed 's/^/    /' "$tmp"
+	fails=$((fails + 1)); echo "not ok - sparse drivers/virtio"; sed 's/^/    /' "$tmp"
 fi
 
 for p in "$VBUS_TOP"/qemu-patches/*.patch; do
 	name=qemu-patches/$(basename "$p")
 	perl "$qsrc/scripts/checkpatch.pl" --no-tree "$p" > "$tmp" 2>&1
 	if grep -q '^ERROR' "$tmp"; then
-		echo "not ok - QEMU checkpatch $name"; grep -A3 '^ERROR' "$tmp" | sed 's/^/    /'
+		fails=$((fails + 1)); echo "not ok - QEMU checkpatch $name"; grep -A3 '^ERROR' "$tmp" | sed 's/^/    /'
 	else
 		echo "ok - QEMU checkpatch $name"
 		grep '^WARNING' "$tmp" | sed 's/^/    # /'
 	fi
 done
+[ "$fails" = 0 ]
