@@ -14,7 +14,8 @@ tmp=$(mktemp)
 trap 'rm -f "$tmp"' EXIT
 fails=0
 
-for f in "$VBUS_TOP"/drivers/virtio/virtio_vbus*.[ch] "$VBUS_TOP"/include/uapi/linux/virtio_vbus.h; do
+for f in "$VBUS_TOP"/drivers/virtio/*.[ch] "$VBUS_TOP"/include/linux/*.h \
+	 "$VBUS_TOP"/include/uapi/linux/virtio_vbus.h; do
 	case "$f" in *.mod.c) continue ;; esac
 	name=${f#"$VBUS_TOP"/}
 	if perl "$ksrc/scripts/checkpatch.pl" --strict --no-tree --quiet -f "$f" > "$tmp" 2>&1 &&

@@ -26,7 +26,7 @@ for m in drivers/virtio/virtio_mmio; do
 	xz -dc "$kroot/lib/modules/$kver/kernel/$m.ko.xz" > "$mdir/kernel/$m.ko"
 done
 cp "$kroot/lib/modules/$kver/modules.order" "$kroot/lib/modules/$kver/modules.builtin"* "$mdir/"
-cp "$VBUS_TOP/drivers/virtio/virtio_vbus.ko" "$mdir/extra/"
+cp "$VBUS_TOP"/drivers/virtio/{virtio_vbus,vbus_test_client}.ko "$mdir/extra/"
 depmod -b "$root" "$kver"
 
 cp "$VBUS_TOP/guest/init" "$root/init"

@@ -10,35 +10,139 @@
 #include <linux/mutex.h>
 #include <linux/virtio.h>
 #include <linux/virtio_vbus.h>
+#include <linux/virtio_vbus_client.h>
 #include <linux/wait.h>
+#include <linux/workqueue.h>
+
+/* The largest call buffer the driver bounces (one contiguous allocation). */
+#define VBUS_DRV_MAX_CALL_LEN	SZ_1M
+/*
+ * The longest command timeout the driver accepts from a device: callers
+ * wait uninterruptibly for up to this long, below the hung-task limit.
+ */
+#define VBUS_MAX_CMD_TIMEOUT_MS	60000
+/* Event buffers posted on each event queue. */
+#define VBUS_EVQ_BUFS		64
+/* Events one pass of the event worker handles before it yields. */
+#define VBUS_EVENT_BUDGET	64
+
+/**
+ * struct vbus_cmd - a command as the driver builds it, in CPU byte order
+ *
+ * The fields are those of struct virtio_vbus_cmd; flags is always 0.
+ */
+struct vbus_cmd {
+	u16 opcode;
+	u32 func;
+	u32 region_id;
+	u32 priority;
+	u64 out_addr;
+	u32 out_len;
+	u32 in_len;
+	u64 in_addr;
+	u64 region_addr;
+	u64 region_len;
+	u32 sigdesc_offset;
+	u32 arg;
+};
+
+/**
+ * struct vbus_cmd_result - the completion of a command
+ * @status: enum virtio_vbus_status, at most VIRTIO_VBUS_S_MAX
+ * @qualifier: device-specific detail
+ * @result: CALL: bytes written into the in buffer
+ * @done: the device completed the command: the fields above are valid
+ */
+struct vbus_cmd_result {
+	bool done;
+	u16 status;
+	u32 qualifier;
+	u64 result;
+};
+
+/**
+ * struct vbus_call_bufs - the bounce buffers of one call
+ * @out: driver-to-device payload
+ * @in: device-to-driver payload
+ * @out_dma: @out as the device sees it (0 when @out_len is 0)
+ * @in_dma: @in as the device sees it (0 when @in_len is 0)
+ * @out_len: bytes at @out
+ * @in_len: bytes at @in
+ * @mapped: @out_dma and @in_dma are valid
+ */
+struct vbus_call_bufs {
+	void *out;
+	void *in;
+	dma_addr_t out_dma;
+	dma_addr_t in_dma;
+	u32 out_len;
+	u32 in_len;
+	bool mapped;
+};
+
+/**
+ * struct vbus_stats - counters, shown in sysfs "stats"
+ * @commands: commands issued
+ * @cmd_errors: commands the device failed
+ * @cmd_irqs: configuration change notifications
+ * @events: events received
+ * @bad_events: events dropped as malformed or unknown
+ * @budget_exhausted: event worker passes that hit the budget
+ */
+struct vbus_stats {
+	atomic64_t commands;
+	atomic64_t cmd_errors;
+	atomic64_t cmd_irqs;
+	atomic64_t events;
+	atomic64_t bad_events;
+	atomic64_t budget_exhausted;
+};
 
 /**
  * struct virtio_vbus - one vbus device, i.e. one virtio-vbus device
  * @dev: the class device behind /dev/vbusN and its sysfs attributes; its
- *	refcount is the lifetime of this structure (open files hold one)
+ *	refcount is the lifetime of this structure (open files and the
+ *	client device hold one)
  * @cdev: the character device, kept alive through @dev
  * @vdev: the virtio device; valid while @state is not VBUS_STATE_REMOVED
- * @lock: serialises commands and state changes; protects @state, @vdev
- *	dereferences after probe, and the command mailbox
- * @state: enum vbus_state
+ * @lock: protects @state, @last_error and @client
+ * @state: enum vbus_state; written under @lock with WRITE_ONCE(), so
+ *	command waiters may read it with READ_ONCE()
+ * @last_error: why the device is broken, for sysfs
  * @instance: N of /dev/vbusN
  * @type: device type name, NUL-terminated and printable
  * @abi_version: the type's ABI version
- * @max_call_len: bytes per call buffer
+ * @max_call_len: bytes per call buffer: the device's limit, capped by the
+ *	driver's
  * @max_regions: regions at once
  * @max_region_bytes: bytes of all regions
  * @num_evqs: event queues in use
  * @cmd_timeout_ms: the longest a command may take
+ * @has_call: VIRTIO_VBUS_F_CALL was negotiated
+ * @cmd_lock: serialises commands; protects @shadow, @cmd_seq, @orphan and
+ *	@orphan_pending. Taken before @lock.
+ * @shadow: the mailbox as the device holds it (zero after a reset)
  * @cmd_seq: the doorbell value of the last command issued
- * @cfg_events: configuration change notifications seen; read under @cfg_wq
- * @cfg_wq: command waiters, woken on every configuration change
+ * @orphan_pending: the command @cmd_seq was abandoned by its caller (a
+ *	signal) and has not completed yet
+ * @orphan: the buffers the device may still access for it
+ * @cfg_events: configuration change notifications seen
+ * @cfg_wq: command waiters, woken on every configuration change and on
+ *	removal
+ * @evq: event queue 0
+ * @evbufs: the event buffers posted on @evq
+ * @evq_work: the event worker
+ * @client: the auxiliary device for client drivers, or NULL
+ * @stats: counters
  */
 struct virtio_vbus {
 	struct device dev;
 	struct cdev cdev;
 	struct virtio_device *vdev;
+
 	struct mutex lock;		/* see @lock above */
 	enum vbus_state state;
+	char last_error[80];
 	int instance;
 
 	char type[VIRTIO_VBUS_TYPE_LEN];
@@ -48,10 +152,22 @@ struct virtio_vbus {
 	u64 max_region_bytes;
 	u32 num_evqs;
 	u32 cmd_timeout_ms;
+	bool has_call;
 
+	struct mutex cmd_lock;		/* see @cmd_lock above */
+	struct vbus_cmd shadow;
 	u32 cmd_seq;
+	bool orphan_pending;
+	struct vbus_call_bufs orphan;
 	atomic_t cfg_events;
 	wait_queue_head_t cfg_wq;
+
+	struct virtqueue *evq;
+	struct virtio_vbus_event *evbufs;
+	struct work_struct evq_work;
+
+	struct vbus_client_device *client;
+	struct vbus_stats stats;
 };
 
 static inline struct virtio_vbus *to_virtio_vbus(struct device *dev)
@@ -59,9 +175,32 @@ static inline struct virtio_vbus *to_virtio_vbus(struct device *dev)
 	return container_of(dev, struct virtio_vbus, dev);
 }
 
+/* virtio_vbus_main.c */
+const char *vbus_state_name(enum vbus_state state);
+void vbus_set_broken(struct virtio_vbus *vb, const char *fmt, ...)
+	__printf(2, 3);
+int vbus_state_errno(struct virtio_vbus *vb);
+
+/* virtio_vbus_cmd.c */
+int vbus_status_to_errno(u16 status);
+int vbus_call_bufs_alloc(struct virtio_vbus *vb, struct vbus_call_bufs *b,
+			 size_t out_len, size_t in_len);
+void vbus_call_bufs_free(struct vbus_call_bufs *b);
+int vbus_do_call(struct virtio_vbus *vb, u32 func, struct vbus_call_bufs *b,
+		 bool intr, struct vbus_cmd_result *res);
+void vbus_cmd_reset(struct virtio_vbus *vb);
+
+/* virtio_vbus_event.c */
+int vbus_evq_init(struct virtio_vbus *vb);
+void vbus_evq_fill(struct virtio_vbus *vb);
+void vbus_evq_del(struct virtio_vbus *vb);
+
+/* virtio_vbus_client.c */
+int vbus_client_add(struct virtio_vbus *vb);
+void vbus_client_del(struct virtio_vbus *vb);
+bool vbus_client_bound(struct virtio_vbus *vb);
+
 extern const struct attribute_group *vbus_dev_groups[];
 extern const struct file_operations vbus_fops;
-
-const char *vbus_state_name(enum vbus_state state);
 
 #endif /* _VIRTIO_VBUS_H */

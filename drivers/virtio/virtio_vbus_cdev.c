@@ -50,6 +50,51 @@ static long vbus_ioctl_info(struct virtio_vbus *vb, void __user *argp)
 	return copy_to_user(argp, &info, sizeof(info)) ? -EFAULT : 0;
 }
 
+/*
+ * VBUS_IOC_CALL. The struct goes back to userspace whenever the device
+ * completed the call, with the device's status and qualifier, so that a
+ * failed call still says why.
+ */
+static long vbus_ioctl_call(struct virtio_vbus *vb, void __user *argp)
+{
+	struct vbus_call uc;
+	struct vbus_cmd_result res;
+	struct vbus_call_bufs b;
+	int err;
+
+	if (copy_from_user(&uc, argp, sizeof(uc)))
+		return -EFAULT;
+	if (uc.flags || uc.reserved)
+		return -EINVAL;
+	if (vbus_client_bound(vb))
+		return -EBUSY;
+	err = vbus_call_bufs_alloc(vb, &b, uc.out_len, uc.in_len);
+	if (err)
+		return err;
+	if (uc.out_len &&
+	    copy_from_user(b.out, u64_to_user_ptr(uc.out_ptr), uc.out_len)) {
+		err = -EFAULT;
+		goto out_free;
+	}
+
+	err = vbus_do_call(vb, uc.func, &b, true, &res);
+	if (!res.done)
+		goto out_free;
+	if (!err && res.result &&
+	    copy_to_user(u64_to_user_ptr(uc.in_ptr), b.in, res.result)) {
+		err = -EFAULT;
+		goto out_free;
+	}
+	uc.result_len = err ? 0 : res.result;
+	uc.device_status = res.status;
+	uc.qualifier = res.qualifier;
+	if (copy_to_user(argp, &uc, sizeof(uc)))
+		err = -EFAULT;
+out_free:
+	vbus_call_bufs_free(&b);
+	return err;
+}
+
 static long vbus_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 {
 	struct virtio_vbus *vb = file->private_data;
@@ -58,6 +103,8 @@ static long vbus_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 	switch (cmd) {
 	case VBUS_IOC_INFO:
 		return vbus_ioctl_info(vb, argp);
+	case VBUS_IOC_CALL:
+		return vbus_ioctl_call(vb, argp);
 	default:
 		return -ENOTTY;
 	}

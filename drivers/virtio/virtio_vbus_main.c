@@ -45,6 +45,79 @@ const char *vbus_state_name(enum vbus_state state)
 }
 
 /**
+ * vbus_set_state() - change the device state
+ * @vb: the vbus device, @lock held
+ * @state: the new state
+ */
+static void vbus_set_state(struct virtio_vbus *vb, enum vbus_state state)
+{
+	lockdep_assert_held(&vb->lock);
+	WRITE_ONCE(vb->state, state);
+}
+
+/**
+ * vbus_set_broken() - the device misbehaved: stop using it, say why once
+ * @vb: the vbus device
+ * @fmt: the cause, for the log and sysfs "last_error"
+ *
+ * Every later operation fails with -EIO. Only a ready device breaks: a
+ * device being removed stays removed.
+ */
+void vbus_set_broken(struct virtio_vbus *vb, const char *fmt, ...)
+{
+	va_list args;
+
+	mutex_lock(&vb->lock);
+	if (vb->state == VBUS_STATE_READY) {
+		va_start(args, fmt);
+		vsnprintf(vb->last_error, sizeof(vb->last_error), fmt, args);
+		va_end(args);
+		vbus_set_state(vb, VBUS_STATE_BROKEN);
+		dev_err_ratelimited(&vb->dev, "device broken: %s\n",
+				    vb->last_error);
+	}
+	mutex_unlock(&vb->lock);
+}
+
+/**
+ * vbus_state_errno() - whether the device takes requests now
+ * @vb: the vbus device
+ *
+ * Return: 0 when ready, else the errno a request gets in this state:
+ * -EAGAIN before the device is ready, -EBUSY while it resets, -EIO when it
+ * is broken, -ENODEV once it is removed.
+ */
+int vbus_state_errno(struct virtio_vbus *vb)
+{
+	static const int errnos[] = {
+		[VBUS_STATE_STANDBY]	= -EAGAIN,
+		[VBUS_STATE_READY]	= 0,
+		[VBUS_STATE_RESETTING]	= -EBUSY,
+		[VBUS_STATE_BROKEN]	= -EIO,
+		[VBUS_STATE_REMOVED]	= -ENODEV,
+	};
+	enum vbus_state state = READ_ONCE(vb->state);
+
+	return state < ARRAY_SIZE(errnos) ? errnos[state] : -EIO;
+}
+
+/**
+ * vbus_config_resync() - read all of config space once
+ * @vb: the vbus device, just reset
+ *
+ * virtio-ccw writes config space from offset 0 up to the end of the field
+ * written, from a cache it fills on reads and never clears: after a reset
+ * it would re-send the old mailbox. Reading everything refreshes it; the
+ * other transports just pay for the reads.
+ */
+static void vbus_config_resync(struct virtio_vbus *vb)
+{
+	u8 buf[sizeof(struct virtio_vbus_config)];
+
+	virtio_cread_bytes(vb->vdev, 0, buf, sizeof(buf));
+}
+
+/**
  * vbus_read_type() - read and validate the device type name
  * @vb: the vbus device
  *
@@ -99,6 +172,7 @@ static int vbus_read_limits(struct virtio_vbus *vb)
 			&vb->abi_version);
 	virtio_cread_le(vdev, struct virtio_vbus_config, max_call_len,
 			&vb->max_call_len);
+	vb->max_call_len = min(vb->max_call_len, VBUS_DRV_MAX_CALL_LEN);
 	virtio_cread_le(vdev, struct virtio_vbus_config, max_regions,
 			&vb->max_regions);
 	virtio_cread_le(vdev, struct virtio_vbus_config, max_region_bytes,
@@ -108,6 +182,11 @@ static int vbus_read_limits(struct virtio_vbus *vb)
 	virtio_cread_le(vdev, struct virtio_vbus_config, cmd_timeout_ms,
 			&vb->cmd_timeout_ms);
 
+	if (!vb->cmd_timeout_ms || vb->cmd_timeout_ms > VBUS_MAX_CMD_TIMEOUT_MS) {
+		dev_err(&vdev->dev, "cmd_timeout_ms %u out of range 1..%u\n",
+			vb->cmd_timeout_ms, VBUS_MAX_CMD_TIMEOUT_MS);
+		return -EINVAL;
+	}
 	if (!nevqs || nevqs > VIRTIO_VBUS_MAX_EVENT_QUEUES) {
 		dev_err(&vdev->dev, "num_event_queues %u out of range 1..%u\n",
 			nevqs, VIRTIO_VBUS_MAX_EVENT_QUEUES);
@@ -115,6 +194,7 @@ static int vbus_read_limits(struct virtio_vbus *vb)
 	}
 	/* One event queue until the driver offers VIRTIO_VBUS_F_MULTI_EVQ. */
 	vb->num_evqs = 1;
+	vb->has_call = virtio_has_feature(vdev, VIRTIO_VBUS_F_CALL);
 	return 0;
 }
 
@@ -131,6 +211,7 @@ static void vbus_config_changed(struct virtio_device *vdev)
 	struct virtio_vbus *vb = vdev->priv;
 
 	/* Interrupt context: only wake whoever waits for the device. */
+	atomic64_inc(&vb->stats.cmd_irqs);
 	atomic_inc(&vb->cfg_events);
 	wake_up_all(&vb->cfg_wq);
 }
@@ -172,13 +253,18 @@ static int vbus_probe(struct virtio_device *vdev)
 	vb->vdev = vdev;
 	vb->state = VBUS_STATE_STANDBY;
 	mutex_init(&vb->lock);
+	mutex_init(&vb->cmd_lock);
 	init_waitqueue_head(&vb->cfg_wq);
 	vdev->priv = vb;
 
+	vbus_config_resync(vb);
 	err = vbus_read_type(vb);
 	if (err)
 		goto err_put_dev;
 	err = vbus_read_limits(vb);
+	if (err)
+		goto err_put_dev;
+	err = vbus_evq_init(vb);
 	if (err)
 		goto err_put_dev;
 
@@ -186,46 +272,61 @@ static int vbus_probe(struct virtio_device *vdev)
 	vb->cdev.owner = THIS_MODULE;
 
 	virtio_device_ready(vdev);
+	vbus_evq_fill(vb);
 	mutex_lock(&vb->lock);
-	vb->state = VBUS_STATE_READY;
+	vbus_set_state(vb, VBUS_STATE_READY);
 	mutex_unlock(&vb->lock);
 
 	err = cdev_device_add(&vb->cdev, &vb->dev);
 	if (err)
 		goto err_reset;
+	err = vbus_client_add(vb);
+	if (err)
+		goto err_cdev_del;
 
 	dev_info(&vdev->dev, "vbus%d: type %s, ABI version %u\n",
 		 vb->instance, vb->type, vb->abi_version);
 	return 0;
 
+err_cdev_del:
+	cdev_device_del(&vb->cdev, &vb->dev);
 err_reset:
 	mutex_lock(&vb->lock);
-	vb->state = VBUS_STATE_REMOVED;
+	vbus_set_state(vb, VBUS_STATE_REMOVED);
 	mutex_unlock(&vb->lock);
 	virtio_reset_device(vdev);
+	vbus_evq_del(vb);
 err_put_dev:
 	vdev->priv = NULL;
 	put_device(&vb->dev);
 	return err;
 }
 
+/*
+ * The reverse of probe. Client drivers go first, while the device still
+ * works; open files stay valid and get -ENODEV; the device is reset before
+ * any memory it might access is freed.
+ */
 static void vbus_remove(struct virtio_device *vdev)
 {
 	struct virtio_vbus *vb = vdev->priv;
 
+	vbus_client_del(vb);
 	mutex_lock(&vb->lock);
-	vb->state = VBUS_STATE_REMOVED;
+	vbus_set_state(vb, VBUS_STATE_REMOVED);
 	mutex_unlock(&vb->lock);
-	/* Wake command waiters: they see REMOVED and return -ENODEV. */
+	/* Command waiters see REMOVED and return -ENODEV. */
 	wake_up_all(&vb->cfg_wq);
-
 	cdev_device_del(&vb->cdev, &vb->dev);
-	virtio_reset_device(vdev);
+
+	vbus_cmd_reset(vb);
+	vbus_evq_del(vb);
 	vdev->priv = NULL;
 	put_device(&vb->dev);
 }
 
 static unsigned int vbus_features[] = {
+	VIRTIO_VBUS_F_CALL,
 };
 
 static const struct virtio_device_id vbus_id_table[] = {

@@ -51,6 +51,36 @@ static ssize_t state_show(struct device *dev, struct device_attribute *attr,
 }
 static DEVICE_ATTR_RO(state);
 
+static ssize_t last_error_show(struct device *dev,
+			       struct device_attribute *attr, char *buf)
+{
+	struct virtio_vbus *vb = to_virtio_vbus(dev);
+	ssize_t len;
+
+	mutex_lock(&vb->lock);
+	len = sysfs_emit(buf, "%s\n", vb->last_error);
+	mutex_unlock(&vb->lock);
+	return len;
+}
+static DEVICE_ATTR_RO(last_error);
+
+static ssize_t stats_show(struct device *dev, struct device_attribute *attr,
+			  char *buf)
+{
+	struct vbus_stats *st = &to_virtio_vbus(dev)->stats;
+
+	return sysfs_emit(buf,
+			  "commands %lld\ncmd_errors %lld\ncmd_irqs %lld\n"
+			  "events %lld\nbad_events %lld\nbudget_exhausted %lld\n",
+			  atomic64_read(&st->commands),
+			  atomic64_read(&st->cmd_errors),
+			  atomic64_read(&st->cmd_irqs),
+			  atomic64_read(&st->events),
+			  atomic64_read(&st->bad_events),
+			  atomic64_read(&st->budget_exhausted));
+}
+static DEVICE_ATTR_RO(stats);
+
 /* The limits, read from config space at probe: they never change. */
 static ssize_t max_call_len_show(struct device *dev,
 				 struct device_attribute *attr, char *buf)
@@ -92,6 +122,8 @@ static struct attribute *vbus_dev_attrs[] = {
 	&dev_attr_abi_version.attr,
 	&dev_attr_features.attr,
 	&dev_attr_state.attr,
+	&dev_attr_last_error.attr,
+	&dev_attr_stats.attr,
 	&dev_attr_max_call_len.attr,
 	&dev_attr_max_regions.attr,
 	&dev_attr_max_region_bytes.attr,

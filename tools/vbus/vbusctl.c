@@ -4,8 +4,10 @@
  *
  *   vbusctl list
  *   vbusctl info DEV
+ *   vbusctl call DEV FUNC [-x HEX | TEXT] [-n IN_LEN]
  *
- * DEV is /dev/vbusN or vbusN.
+ * DEV is /dev/vbusN or vbusN. FUNC is a number, or for the vbus-test type
+ * one of its function names (echo, reverse, checksum, ...).
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -15,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <ctype.h>
 #include <unistd.h>
 
 #include <linux/virtio_vbus.h>
@@ -35,6 +38,24 @@ static const char *const feature_names[] = {
 	[VIRTIO_VBUS_F_MULTI_EVQ] = "multi-evq",
 	[VIRTIO_VBUS_F_COALESCE] = "coalesce",
 };
+
+static const char *const status_names[] = {
+	"OK", "EINVAL", "ENOMEM", "EBUSY", "ENODEV", "ENOENT", "E2BIG",
+	"EFAULT", "EOPNOTSUPP", "ETIMEDOUT", "EIO", "EEXIST", "ENOSPC",
+	"EPERM", "EAGAIN", "ERANGE",
+};
+
+static const char *const test_funcs[] = {
+	[VBUS_TEST_ECHO] = "echo",
+	[VBUS_TEST_REVERSE] = "reverse",
+	[VBUS_TEST_CHECKSUM] = "checksum",
+	[VBUS_TEST_FILL] = "fill",
+	[VBUS_TEST_STATUS] = "status",
+	[VBUS_TEST_DELAY] = "delay",
+	[VBUS_TEST_COUNTERS] = "counters",
+};
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 static int open_dev(const char *name)
 {
@@ -147,8 +168,129 @@ static void usage(void)
 {
 	fprintf(stderr,
 		"usage: vbusctl list\n"
-		"       vbusctl info DEV\n");
+		"       vbusctl info DEV\n"
+		"       vbusctl call DEV FUNC [-x HEX | TEXT] [-n IN_LEN]\n");
 	exit(2);
+}
+
+static long parse_func(const char *s)
+{
+	char *end;
+	unsigned int i;
+	long v;
+
+	for (i = 0; i < ARRAY_SIZE(test_funcs); i++)
+		if (test_funcs[i] && !strcmp(s, test_funcs[i]))
+			return i;
+	v = strtol(s, &end, 0);
+	if (*end || v < 0 || v > 0xffffffffL)
+		return -1;
+	return v;
+}
+
+/* "0a1b..." into bytes; returns the length or -1. */
+static long parse_hex(const char *s, unsigned char *buf, size_t size)
+{
+	size_t n = 0;
+	unsigned int byte;
+
+	while (*s) {
+		if (isspace((unsigned char)*s)) {
+			s++;
+			continue;
+		}
+		if (n == size || sscanf(s, "%2x", &byte) != 1 ||
+		    !isxdigit((unsigned char)s[1]))
+			return -1;
+		buf[n++] = byte;
+		s += 2;
+	}
+	return n;
+}
+
+static void print_payload(const unsigned char *buf, size_t len)
+{
+	size_t i;
+	int text = 1;
+
+	for (i = 0; i < len; i++)
+		if (!isprint(buf[i]) && buf[i] != '\n')
+			text = 0;
+	if (text && len) {
+		printf("data:      \"%.*s\"\n", (int)len, (const char *)buf);
+		return;
+	}
+	for (i = 0; i < len; i++)
+		printf("%s%02x%s", i % 16 ? "" : "data:      ", buf[i],
+		       i % 16 == 15 || i == len - 1 ? "\n" : " ");
+}
+
+static int cmd_call(int argc, char **argv)
+{
+	unsigned char *out = NULL, *in = NULL;
+	struct vbus_info info;
+	struct vbus_call c = {};
+	long func, in_len = -1, out_len = 0;
+	int opt, fd, ret, err;
+
+	while ((opt = getopt(argc, argv, "x:n:")) != -1) {
+		switch (opt) {
+		case 'x':
+			out = malloc(strlen(optarg) / 2 + 1);
+			out_len = out ? parse_hex(optarg, out, strlen(optarg) / 2 + 1) : -1;
+			if (out_len < 0) {
+				fprintf(stderr, "vbusctl: bad hex payload\n");
+				return 2;
+			}
+			break;
+		case 'n':
+			in_len = strtol(optarg, NULL, 0);
+			break;
+		default:
+			usage();
+		}
+	}
+	if (argc - optind < 2 || argc - optind > 3 || (out && argc - optind == 3))
+		usage();
+	func = parse_func(argv[optind + 1]);
+	if (func < 0) {
+		fprintf(stderr, "vbusctl: bad function '%s'\n", argv[optind + 1]);
+		return 2;
+	}
+	if (argc - optind == 3) {
+		out = (unsigned char *)strdup(argv[optind + 2]);
+		out_len = strlen(argv[optind + 2]);
+	}
+	if (get_info(argv[optind], &info))
+		return 1;
+	if (in_len < 0)
+		in_len = info.max_call_len < 4096 ? info.max_call_len : 4096;
+	in = calloc(1, in_len + 1);
+	fd = open_dev(argv[optind]);
+	if (fd < 0 || !in)
+		return 1;
+
+	c.func = func;
+	c.out_ptr = (unsigned long)out;
+	c.out_len = out_len;
+	c.in_ptr = (unsigned long)in;
+	c.in_len = in_len;
+	ret = ioctl(fd, VBUS_IOC_CALL, &c);
+	err = errno;
+	close(fd);
+	if (ret && c.device_status == 0) {
+		fprintf(stderr, "vbusctl: call: %s\n", strerror(err));
+		return 1;
+	}
+	printf("status:    %s (%u), qualifier %u%s%s\n",
+	       c.device_status < ARRAY_SIZE(status_names) ?
+	       status_names[c.device_status] : "?", c.device_status,
+	       c.qualifier, ret ? ", errno " : "", ret ? strerror(err) : "");
+	printf("result:    %u bytes\n", c.result_len);
+	print_payload(in, c.result_len);
+	free(out);
+	free(in);
+	return ret ? 1 : 0;
 }
 
 int main(int argc, char **argv)
@@ -159,6 +301,8 @@ int main(int argc, char **argv)
 		return cmd_list();
 	if (!strcmp(argv[1], "info") && argc == 3)
 		return cmd_info(argv[2]);
+	if (!strcmp(argv[1], "call"))
+		return cmd_call(argc - 1, argv + 1);
 	usage();
 	return 2;
 }

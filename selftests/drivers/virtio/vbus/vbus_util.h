@@ -153,4 +153,32 @@ static inline int vbus_virtio_name(const char *dev, char *buf, size_t len)
 	return 0;
 }
 
+/* Finds the vbus device of type @type; its name into @name. 0 or -ENOENT. */
+static inline int vbus_find_type(const char *type, char *name, size_t len)
+{
+	char names[VBUS_MAX_DEVS][16], buf[64];
+	int i, n = vbus_list(names, VBUS_MAX_DEVS);
+
+	for (i = 0; i < n; i++) {
+		if (vbus_attr(names[i], "type", buf, sizeof(buf)))
+			continue;
+		if (!strcmp(buf, type)) {
+			snprintf(name, len, "%s", names[i]);
+			return 0;
+		}
+	}
+	return -ENOENT;
+}
+
+/* Opens /dev/@name; the fd or -errno. */
+static inline int vbus_open(const char *name)
+{
+	char path[64];
+	int fd;
+
+	snprintf(path, sizeof(path), "/dev/%s", name);
+	fd = open(path, O_RDWR | O_CLOEXEC);
+	return fd < 0 ? -errno : fd;
+}
+
 #endif /* VBUS_UTIL_H */

@@ -1,0 +1,157 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Client drivers: each vbus device appears on the auxiliary bus as
+ * virtio_vbus.<type>.<N>, where a type-specific driver binds; this file
+ * also holds the API such drivers call.
+ */
+#include <linux/ctype.h>
+#include <linux/module.h>
+#include <linux/slab.h>
+
+#include "virtio_vbus.h"
+
+static void vbus_client_release(struct device *dev)
+{
+	struct vbus_client_device *vc = to_vbus_client(to_auxiliary_dev(dev));
+
+	put_device(&vc->vb->dev);
+	kfree(vc);
+}
+
+/* Auxiliary device names are sysfs names: allow [A-Za-z0-9_-] only. */
+static bool vbus_type_is_name(const char *type)
+{
+	for (; *type; type++)
+		if (!isalnum(*type) && *type != '_' && *type != '-')
+			return false;
+	return true;
+}
+
+/**
+ * vbus_client_add() - create the auxiliary device of a vbus device
+ * @vb: the vbus device
+ *
+ * A type that is no valid device name gets no auxiliary device (the device
+ * stays usable from userspace); that is not an error.
+ *
+ * Return: 0 or a negative errno.
+ */
+int vbus_client_add(struct virtio_vbus *vb)
+{
+	struct vbus_client_device *vc;
+	int err;
+
+	if (!vbus_type_is_name(vb->type)) {
+		dev_info(&vb->dev, "type \"%s\" is no device name: no client device\n",
+			 vb->type);
+		return 0;
+	}
+	vc = kzalloc(sizeof(*vc), GFP_KERNEL);
+	if (!vc)
+		return -ENOMEM;
+	vc->vb = vb;
+	vc->adev.name = vb->type;
+	vc->adev.id = vb->instance;
+	vc->adev.dev.parent = &vb->dev;
+	vc->adev.dev.release = vbus_client_release;
+
+	err = auxiliary_device_init(&vc->adev);
+	if (err) {
+		kfree(vc);
+		return err;
+	}
+	/* Released by vbus_client_release(), with the client device. */
+	get_device(&vb->dev);
+	err = auxiliary_device_add(&vc->adev);
+	if (err) {
+		auxiliary_device_uninit(&vc->adev);
+		return err;
+	}
+	mutex_lock(&vb->lock);
+	vb->client = vc;
+	mutex_unlock(&vb->lock);
+	return 0;
+}
+
+/* Unbinds the client driver and drops the client device. */
+void vbus_client_del(struct virtio_vbus *vb)
+{
+	struct vbus_client_device *vc;
+
+	/* Readers of vb->client hold vb->lock: none sees vc freed. */
+	mutex_lock(&vb->lock);
+	vc = vb->client;
+	vb->client = NULL;
+	mutex_unlock(&vb->lock);
+	if (!vc)
+		return;
+	auxiliary_device_delete(&vc->adev);
+	auxiliary_device_uninit(&vc->adev);
+}
+
+/* A client driver owns the device: userspace keeps its hands off. */
+bool vbus_client_bound(struct virtio_vbus *vb)
+{
+	bool bound;
+
+	mutex_lock(&vb->lock);
+	bound = vb->client && READ_ONCE(vb->client->adev.dev.driver);
+	mutex_unlock(&vb->lock);
+	return bound;
+}
+
+/**
+ * vbus_call() - a device call from a client driver
+ * @vc: the client device
+ * @func: the function of the device type
+ * @out: bytes sent to the device
+ * @out_len: length of @out
+ * @in: buffer for the answer
+ * @in_len: size of @in
+ * @res: what the device answered (all zero when it did not complete the
+ *	call)
+ *
+ * Sleeps until the device completes the call (at most its cmd_timeout_ms).
+ * The buffers may be anywhere (stack included): the call bounces them.
+ *
+ * Return: 0, the errno of the device's status, -E2BIG over the device's
+ * limit, -EOPNOTSUPP without device calls, -ENODEV once the device is
+ * removed, -EIO once it is broken, -ETIMEDOUT, -ENOMEM.
+ */
+int vbus_call(struct vbus_client_device *vc, u32 func, const void *out,
+	      size_t out_len, void *in, size_t in_len,
+	      struct vbus_call_result *res)
+{
+	struct virtio_vbus *vb = vc->vb;
+	struct vbus_cmd_result cres;
+	struct vbus_call_bufs b;
+	int err;
+
+	memset(res, 0, sizeof(*res));
+	err = vbus_call_bufs_alloc(vb, &b, out_len, in_len);
+	if (err)
+		return err;
+	if (out_len)
+		memcpy(b.out, out, out_len);
+	err = vbus_do_call(vb, func, &b, false, &cres);
+	if (!err && cres.result)
+		memcpy(in, b.in, cres.result);
+	res->len = err ? 0 : cres.result;
+	res->status = cres.status;
+	res->qualifier = cres.qualifier;
+	vbus_call_bufs_free(&b);
+	return err;
+}
+EXPORT_SYMBOL_GPL(vbus_call);
+
+const char *vbus_client_type(struct vbus_client_device *vc)
+{
+	return vc->vb->type;
+}
+EXPORT_SYMBOL_GPL(vbus_client_type);
+
+u32 vbus_client_abi_version(struct vbus_client_device *vc)
+{
+	return vc->vb->abi_version;
+}
+EXPORT_SYMBOL_GPL(vbus_client_abi_version);

@@ -1,0 +1,52 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * virtio-vbus client drivers: type-specific drivers of vbus devices.
+ *
+ * A vbus device of type T appears on the auxiliary bus as
+ * virtio_vbus.T.N; a client driver binds with an auxiliary_device_id of
+ * "virtio_vbus.T" and reaches the device through this API. While a client
+ * is bound, userspace calls through /dev/vbusN fail with -EBUSY.
+ */
+#ifndef _LINUX_VIRTIO_VBUS_CLIENT_H
+#define _LINUX_VIRTIO_VBUS_CLIENT_H
+
+#include <linux/auxiliary_bus.h>
+#include <linux/types.h>
+
+struct virtio_vbus;
+
+/**
+ * struct vbus_client_device - the auxiliary device of a vbus device
+ * @adev: the auxiliary device client drivers bind to
+ * @vb: the vbus device; the auxiliary device holds a reference on it
+ */
+struct vbus_client_device {
+	struct auxiliary_device adev;
+	struct virtio_vbus *vb;
+};
+
+static inline struct vbus_client_device *
+to_vbus_client(struct auxiliary_device *adev)
+{
+	return container_of(adev, struct vbus_client_device, adev);
+}
+
+/**
+ * struct vbus_call_result - what the device answered to a call
+ * @len: bytes the device wrote into the in buffer
+ * @status: enum virtio_vbus_status
+ * @qualifier: device-specific detail
+ */
+struct vbus_call_result {
+	u32 len;
+	u16 status;
+	u32 qualifier;
+};
+
+int vbus_call(struct vbus_client_device *vc, u32 func, const void *out,
+	      size_t out_len, void *in, size_t in_len,
+	      struct vbus_call_result *res);
+const char *vbus_client_type(struct vbus_client_device *vc);
+u32 vbus_client_abi_version(struct vbus_client_device *vc);
+
+#endif /* _LINUX_VIRTIO_VBUS_CLIENT_H */
