@@ -237,7 +237,7 @@ struct vbus_test_counters {
 	__le64 signals_out;	/* device-to-driver signals raised */
 	__le64 events;		/* events placed on event queues */
 	__le64 busy_doorbells;	/* new cmd_seq while a command was running */
-	__le64 reserved;
+	__le64 bad_signals;	/* signals for unknown or unsignalled regions */
 };
 
 /*
