@@ -40,6 +40,8 @@ CHECK(sizeof(struct virtio_vbus_signal) == 8);
 CHECK(sizeof(struct virtio_vbus_shm_signal_desc) == 24);
 CHECK(sizeof(struct vbus_info) == 104);
 CHECK(sizeof(struct vbus_call) == 48);
+CHECK(sizeof(struct vbus_region_create) == 48);
+CHECK(sizeof(struct vbus_user_event) == 16);
 C
 name="layout matches the specification"
 check gcc -std=c11 -Wall -Werror -I"$VBUS_TOP/include/uapi" -c "$tmp/s.c" -o "$tmp/s.o"

@@ -555,6 +555,8 @@ virtio_vbus_client.o: /work/main/drivers/virtio/virtio_vbus_client.c \
  /usr/src/linux-headers-6.12.117+deb12-common/include/linux/device/driver.h \
  /usr/src/linux-headers-6.12.117+deb12-common/arch/x86/include/asm/device.h \
  /usr/src/linux-headers-6.12.117+deb12-common/include/linux/pm_wakeup.h \
+ /usr/src/linux-headers-6.12.117+deb12-common/include/linux/eventfd.h \
+ /usr/src/linux-headers-6.12.117+deb12-common/include/uapi/linux/eventfd.h \
  /usr/src/linux-headers-6.12.117+deb12-common/include/linux/virtio.h \
  /usr/src/linux-headers-6.12.117+deb12-common/include/linux/scatterlist.h \
  /usr/src/linux-headers-6.12.117+deb12-common/include/linux/mm.h \

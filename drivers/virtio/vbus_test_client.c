@@ -9,8 +9,15 @@
  *	read:  what the device echoed
  *   /sys/kernel/debug/vbus_test_client/<device>/last
  *	read:  "<errno> <status> <qualifier> <len>" of the last call
+ *   /sys/kernel/debug/vbus_test_client/<device>/shm
+ *	write: "pingpong N": N round trips through a region's signal
+ *	       "race N": a storm of N device signals while the client
+ *	       toggles notifications off and on; the last edge must arrive
+ *	read:  "ok ..." or "fail ..." of the last run
  */
+#include <linux/completion.h>
 #include <linux/debugfs.h>
+#include <linux/delay.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
 #include <linux/slab.h>
@@ -30,6 +37,9 @@ static struct dentry *vbus_tc_root;
  * @len: bytes in @buf
  * @err: errno of the last call
  * @res: the device's answer to the last call
+ * @shm_result: what the last shm run said
+ * @done: completed by each device-to-driver signal
+ * @notes: device-to-driver notifications seen
  */
 struct vbus_tc {
 	struct vbus_client_device *vc;
@@ -39,6 +49,166 @@ struct vbus_tc {
 	size_t len;
 	int err;
 	struct vbus_call_result res;
+	char shm_result[128];
+	struct completion done;
+	atomic_t notes;
+};
+
+static void vbus_tc_notify(struct vbus_signal *sig, void *data)
+{
+	struct vbus_tc *tc = data;
+
+	atomic_inc(&tc->notes);
+	complete(&tc->done);
+}
+
+static u32 vbus_tc_counter(struct vbus_region *r)
+{
+	return le32_to_cpu(READ_ONCE(*(__le32 *)vbus_region_mem(r)));
+}
+
+static int vbus_tc_start(struct vbus_tc *tc, u32 func, u32 id, u32 n)
+{
+	__le32 args[2] = { cpu_to_le32(id), cpu_to_le32(n) };
+	struct vbus_call_result res;
+
+	return vbus_call(tc->vc, func, args, sizeof(args), NULL, 0, &res);
+}
+
+/* N round trips: inject, the device counts and answers, notify. */
+static int vbus_tc_pingpong(struct vbus_tc *tc, struct vbus_region *r,
+			    struct vbus_signal *sig, u32 n)
+{
+	u32 i;
+	int err;
+
+	err = vbus_tc_start(tc, VBUS_TEST_SIGNAL_ECHO, vbus_region_id(r), 0);
+	if (err)
+		return err;
+	for (i = 0; i < n; i++) {
+		reinit_completion(&tc->done);
+		err = vbus_signal_inject(sig);
+		if (err)
+			return err;
+		if (!wait_for_completion_timeout(&tc->done, 5 * HZ)) {
+			snprintf(tc->shm_result, sizeof(tc->shm_result),
+				 "fail: no answer to round %u", i);
+			return -ETIMEDOUT;
+		}
+		if (vbus_tc_counter(r) != i + 1) {
+			snprintf(tc->shm_result, sizeof(tc->shm_result),
+				 "fail: counter %u after round %u",
+				 vbus_tc_counter(r), i);
+			return -EIO;
+		}
+	}
+	snprintf(tc->shm_result, sizeof(tc->shm_result),
+		 "ok %u round trips", n);
+	return 0;
+}
+
+/*
+ * A storm while notifications go off and on: every edge that comes while
+ * they are off must be picked up by the re-check in vbus_signal_enable(),
+ * or the last one is lost and pending stays 1.
+ */
+static int vbus_tc_race(struct vbus_tc *tc, struct vbus_region *r,
+			struct vbus_signal *sig, u32 n)
+{
+	const struct virtio_vbus_shm_signal_desc *desc;
+	unsigned long end = jiffies + 60 * HZ;
+	unsigned int toggles = 0;
+	int err;
+
+	desc = vbus_region_mem(r) + vbus_region_payload_len(r);
+	err = vbus_tc_start(tc, VBUS_TEST_SIGNAL_STORM, vbus_region_id(r), n);
+	if (err)
+		return err;
+	while (vbus_tc_counter(r) != n && time_before(jiffies, end)) {
+		vbus_signal_disable(sig);
+		usleep_range(20, 40);
+		vbus_signal_enable(sig);
+		toggles++;
+		cond_resched();
+	}
+	end = jiffies + 5 * HZ;
+	while (READ_ONCE(desc->to_driver.pending) && time_before(jiffies, end))
+		msleep(20);
+	if (vbus_tc_counter(r) != n || READ_ONCE(desc->to_driver.pending)) {
+		snprintf(tc->shm_result, sizeof(tc->shm_result),
+			 "fail: counter %u of %u, pending %u: lost wakeup",
+			 vbus_tc_counter(r), n, READ_ONCE(desc->to_driver.pending));
+		return -EIO;
+	}
+	snprintf(tc->shm_result, sizeof(tc->shm_result),
+		 "ok %u signals, %d notifications, %u toggles", n,
+		 atomic_read(&tc->notes), toggles);
+	return 0;
+}
+
+static ssize_t vbus_tc_shm_write(struct file *file, const char __user *ubuf,
+				 size_t count, loff_t *ppos)
+{
+	struct vbus_tc *tc = file->private_data;
+	struct vbus_signal *sig;
+	struct vbus_region *r;
+	char cmd[32];
+	u32 n;
+	int err;
+
+	if (count >= sizeof(cmd))
+		return -EINVAL;
+	if (copy_from_user(cmd, ubuf, count))
+		return -EFAULT;
+	cmd[count] = '\0';
+
+	mutex_lock(&tc->lock);
+	r = vbus_region_create(tc->vc, PAGE_SIZE, 0, VBUS_REGION_SIGNAL);
+	if (IS_ERR(r)) {
+		err = PTR_ERR(r);
+		goto out;
+	}
+	sig = vbus_region_signal(r);
+	init_completion(&tc->done);
+	atomic_set(&tc->notes, 0);
+	vbus_signal_set_notify(sig, vbus_tc_notify, tc);
+	snprintf(tc->shm_result, sizeof(tc->shm_result), "fail: bad command");
+	if (sscanf(cmd, "pingpong %u", &n) == 1)
+		err = vbus_tc_pingpong(tc, r, sig, n);
+	else if (sscanf(cmd, "race %u", &n) == 1)
+		err = vbus_tc_race(tc, r, sig, n);
+	else
+		err = -EINVAL;
+	vbus_signal_set_notify(sig, NULL, NULL);
+	vbus_signal_put(sig);
+	vbus_region_destroy(r);
+out:
+	if (err && strncmp(tc->shm_result, "fail", 4))
+		snprintf(tc->shm_result, sizeof(tc->shm_result),
+			 "fail: error %d", err);
+	mutex_unlock(&tc->lock);
+	return count;
+}
+
+static ssize_t vbus_tc_shm_read(struct file *file, char __user *ubuf,
+				size_t count, loff_t *ppos)
+{
+	struct vbus_tc *tc = file->private_data;
+	char line[sizeof(tc->shm_result) + 1];
+	int len;
+
+	mutex_lock(&tc->lock);
+	len = scnprintf(line, sizeof(line), "%s\n", tc->shm_result);
+	mutex_unlock(&tc->lock);
+	return simple_read_from_buffer(ubuf, count, ppos, line, len);
+}
+
+static const struct file_operations vbus_tc_shm_fops = {
+	.owner = THIS_MODULE,
+	.open = simple_open,
+	.read = vbus_tc_shm_read,
+	.write = vbus_tc_shm_write,
+	.llseek = default_llseek,
 };
 
 static ssize_t vbus_tc_echo_write(struct file *file, const char __user *ubuf,
@@ -117,9 +287,11 @@ static int vbus_tc_probe(struct auxiliary_device *adev,
 		return -ENOMEM;
 	tc->vc = vc;
 	mutex_init(&tc->lock);
+	init_completion(&tc->done);
 	tc->dir = debugfs_create_dir(dev_name(&adev->dev), vbus_tc_root);
 	debugfs_create_file("echo", 0600, tc->dir, tc, &vbus_tc_echo_fops);
 	debugfs_create_file("last", 0400, tc->dir, tc, &vbus_tc_last_fops);
+	debugfs_create_file("shm", 0600, tc->dir, tc, &vbus_tc_shm_fops);
 	auxiliary_set_drvdata(adev, tc);
 	return 0;
 }

@@ -7,7 +7,10 @@
 
 #include <linux/cdev.h>
 #include <linux/device.h>
+#include <linux/eventfd.h>
+#include <linux/kref.h>
 #include <linux/mutex.h>
+#include <linux/xarray.h>
 #include <linux/virtio.h>
 #include <linux/virtio_vbus.h>
 #include <linux/virtio_vbus_client.h>
@@ -25,6 +28,8 @@
 #define VBUS_EVQ_BUFS		64
 /* Events one pass of the event worker handles before it yields. */
 #define VBUS_EVENT_BUDGET	64
+/* The largest region the driver allocates (one contiguous allocation). */
+#define VBUS_DRV_MAX_REGION_LEN	SZ_4M
 
 /**
  * struct vbus_cmd - a command as the driver builds it, in CPU byte order
@@ -85,17 +90,122 @@ struct vbus_call_bufs {
  * @commands: commands issued
  * @cmd_errors: commands the device failed
  * @cmd_irqs: configuration change notifications
+ * @evq_irqs: event queue interrupts
  * @events: events received
  * @bad_events: events dropped as malformed or unknown
  * @budget_exhausted: event worker passes that hit the budget
+ * @signals_in: device-to-driver signal events
+ * @signals_out: driver-to-device signals raised
+ * @sig_kicks: driver-to-device notifications sent (signal queue buffers)
+ * @sig_owed: notifications that waited for a signal queue buffer
  */
 struct vbus_stats {
 	atomic64_t commands;
 	atomic64_t cmd_errors;
 	atomic64_t cmd_irqs;
+	atomic64_t evq_irqs;
 	atomic64_t events;
 	atomic64_t bad_events;
 	atomic64_t budget_exhausted;
+	atomic64_t signals_in;
+	atomic64_t signals_out;
+	atomic64_t sig_kicks;
+	atomic64_t sig_owed;
+};
+
+struct virtio_vbus;
+struct vbus_file;
+
+/**
+ * struct vbus_evq - one event queue
+ * @vb: its device
+ * @vq: the virtqueue
+ * @bufs: the event buffers posted on it
+ * @work: its worker
+ * @events: events it delivered
+ */
+struct vbus_evq {
+	struct virtio_vbus *vb;
+	struct virtqueue *vq;
+	struct virtio_vbus_event *bufs;
+	struct work_struct work;
+	atomic64_t events;
+};
+
+/**
+ * struct vbus_signal - the shm-signal of a region, for client drivers
+ * @notify: called (from the event worker) on each device-to-driver signal
+ * @data: for @notify
+ */
+struct vbus_signal {
+	vbus_signal_notify_t notify;
+	void *data;
+};
+
+/**
+ * struct vbus_region - a shared-memory region
+ * @kref: held by the owner, by the device's table while the device may
+ *	access the memory, by each mapping and each signal user; the memory
+ *	is freed with the last
+ * @vb: the device; a reference on @vb->dev is held
+ * @id: region id
+ * @prio: event queue of its events
+ * @len: bytes
+ * @mem: the memory
+ * @dma: @mem as the device sees it
+ * @dma_dev: the device @mem was allocated for, or NULL for pages
+ * @desc: the shm-signal descriptor in @mem, or NULL
+ * @sigdesc_offset: its offset, or VIRTIO_VBUS_NO_SIGNAL
+ * @sig_lock: serialises senders to the device (driver-to-device direction)
+ * @registered: the device knows the region (in @vb->regions)
+ * @closed: the device closed it (REGION_CLOSED): no more signals
+ * @owed: in @vb->owed: a notification waits for a signal queue buffer
+ * @owed_node: link in @vb->owed
+ * @owner: the file that created it, or NULL; under @vb->files_lock
+ * @eventfd: signalled on each device-to-driver signal; RCU
+ * @signal: the client driver's view of the signal
+ * @signals_in: device-to-driver signals seen
+ * @signals_out: driver-to-device signals raised
+ */
+struct vbus_region {
+	struct kref kref;
+	struct virtio_vbus *vb;
+	u32 id;
+	u32 prio;
+	size_t len;
+	void *mem;
+	dma_addr_t dma;
+	struct device *dma_dev;
+	struct virtio_vbus_shm_signal_desc *desc;
+	u32 sigdesc_offset;
+	spinlock_t sig_lock;		/* see @sig_lock above */
+	bool registered;
+	bool closed;
+	bool owed;
+	struct list_head owed_node;
+	struct vbus_file *owner;
+	struct eventfd_ctx __rcu *eventfd;
+	struct vbus_signal signal;
+	atomic64_t signals_in;
+	atomic64_t signals_out;
+};
+
+/**
+ * struct vbus_file - an open /dev/vbusN
+ * @vb: the device; the file holds a reference on @vb->dev
+ * @regions: the regions this file created (id -> region, one reference)
+ * @events: events for this file, under @vb->files_lock
+ * @nevents: entries in @events
+ * @wq: readers and pollers
+ * @node: link in @vb->files, under @vb->files_lock
+ */
+struct vbus_file {
+	struct virtio_vbus *vb;
+	struct list_head node;
+	struct xarray regions;
+	struct list_head events;
+	unsigned int nevents;
+	wait_queue_head_t wq;
 };
 
 /**
@@ -119,6 +229,7 @@ struct vbus_stats {
  * @num_evqs: event queues in use
  * @cmd_timeout_ms: the longest a command may take
  * @has_call: VIRTIO_VBUS_F_CALL was negotiated
+ * @has_shm: VIRTIO_VBUS_F_SHM was negotiated
  * @cmd_lock: serialises commands; protects @shadow, @cmd_seq, @orphan and
  *	@orphan_pending. Taken before @lock.
  * @shadow: the mailbox as the device holds it (zero after a reset)
@@ -129,9 +240,20 @@ struct vbus_stats {
  * @cfg_events: configuration change notifications seen
  * @cfg_wq: command waiters, woken on every configuration change and on
  *	removal
- * @evq: event queue 0
- * @evbufs: the event buffers posted on @evq
- * @evq_work: the event worker
+ * @evqs: the event queues, @num_evqs of them
+ * @sigq: the signal queue (with @has_shm)
+ * @sigq_lock: protects @sigq and @owed
+ * @owed: regions owing the device a notification
+ * @sigq_work: reclaims signal buffers and sends owed notifications
+ * @regions: registered regions (id -> region, one reference each)
+ * @region_lock: serialises region registration, deletion and
+ *	acknowledgment; protects @region_bytes and each region's
+ *	@registered and @eventfd updates
+ * @nregions: registered regions
+ * @region_bytes: their total length
+ * @ack_work: acknowledges regions the device closed
+ * @files_lock: protects @files, file event lists and region owners
+ * @files: the open files
  * @client: the auxiliary device for client drivers, or NULL
  * @stats: counters
  */
@@ -153,6 +275,7 @@ struct virtio_vbus {
 	u32 num_evqs;
 	u32 cmd_timeout_ms;
 	bool has_call;
+	bool has_shm;
 
 	struct mutex cmd_lock;		/* see @cmd_lock above */
 	struct vbus_cmd shadow;
@@ -162,9 +285,18 @@ struct virtio_vbus {
 	atomic_t cfg_events;
 	wait_queue_head_t cfg_wq;
 
-	struct virtqueue *evq;
-	struct virtio_vbus_event *evbufs;
-	struct work_struct evq_work;
+	struct vbus_evq evqs[VIRTIO_VBUS_MAX_EVENT_QUEUES];
+	struct virtqueue *sigq;
+	spinlock_t sigq_lock;		/* see @sigq_lock above */
+	struct list_head owed;
+	struct work_struct sigq_work;
+	struct xarray regions;
+	struct mutex region_lock;	/* see @region_lock above */
+	u32 nregions;
+	u64 region_bytes;
+	struct work_struct ack_work;
+	spinlock_t files_lock;		/* see @files_lock above */
+	struct list_head files;
 
 	struct vbus_client_device *client;
 	struct vbus_stats stats;
@@ -183,6 +315,8 @@ int vbus_state_errno(struct virtio_vbus *vb);
 
 /* virtio_vbus_cmd.c */
 int vbus_status_to_errno(u16 status);
+int vbus_do_cmd(struct virtio_vbus *vb, const struct vbus_cmd *cmd,
+		bool intr, struct vbus_cmd_result *res);
 int vbus_call_bufs_alloc(struct virtio_vbus *vb, struct vbus_call_bufs *b,
 			 size_t out_len, size_t in_len);
 void vbus_call_bufs_free(struct vbus_call_bufs *b);
@@ -193,7 +327,27 @@ void vbus_cmd_reset(struct virtio_vbus *vb);
 /* virtio_vbus_event.c */
 int vbus_evq_init(struct virtio_vbus *vb);
 void vbus_evq_fill(struct virtio_vbus *vb);
+void vbus_evq_stop(struct virtio_vbus *vb);
 void vbus_evq_del(struct virtio_vbus *vb);
+bool vbus_sigq_kick(struct virtio_vbus *vb, struct vbus_region *r);
+static inline struct virtqueue *vbus_dma_vq(struct virtio_vbus *vb)
+{
+	return vb->evqs[0].vq;
+}
+
+/* virtio_vbus_region.c */
+struct vbus_region *vbus_region_new(struct virtio_vbus *vb, size_t len,
+				    u32 prio, bool signal);
+int vbus_region_del(struct vbus_region *r);
+void vbus_region_put(struct vbus_region *r);
+void vbus_region_event(struct virtio_vbus *vb, u16 type, u32 id);
+void vbus_regions_reset(struct virtio_vbus *vb);
+void vbus_region_ack_work(struct work_struct *work);
+int vbus_signal_raise(struct vbus_region *r);
+
+/* virtio_vbus_cdev.c */
+void vbus_file_event(struct vbus_file *vf, u32 type, u32 id, int error);
+void vbus_files_event(struct virtio_vbus *vb, u32 type, int error);
 
 /* virtio_vbus_client.c */
 int vbus_client_add(struct virtio_vbus *vb);

@@ -1,28 +1,127 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * /dev/vbusN: the userspace interface of a vbus device.
+ * /dev/vbusN: the userspace interface of a vbus device
+ * (Documentation/virtio-vbus-api.rst).
  */
 #include <linux/fs.h>
+#include <linux/mm.h>
+#include <linux/poll.h>
+#include <linux/slab.h>
 #include <linux/uaccess.h>
 
 #include "virtio_vbus.h"
+
+/* Events a file keeps for its reader before it drops the oldest. */
+#define VBUS_FILE_MAX_EVENTS	256
+/* mmap offset of region N: N << VBUS_MMAP_SHIFT. */
+#define VBUS_MMAP_SHIFT		32
+
+struct vbus_file_event {
+	struct list_head node;
+	struct vbus_user_event evt;
+};
+
+/**
+ * vbus_file_event() - queue an event for a file and wake its readers
+ * @vf: the file
+ * @type: enum vbus_user_event_type
+ * @id: region id, if any
+ * @error: errno, if any
+ *
+ * Called with @vb->files_lock held; any context.
+ */
+void vbus_file_event(struct vbus_file *vf, u32 type, u32 id, int error)
+{
+	struct vbus_file_event *e;
+
+	lockdep_assert_held(&vf->vb->files_lock);
+	e = kzalloc(sizeof(*e), GFP_ATOMIC);
+	if (!e)
+		return;
+	e->evt.type = type;
+	e->evt.region_id = id;
+	e->evt.error = error;
+	if (vf->nevents == VBUS_FILE_MAX_EVENTS) {
+		struct vbus_file_event *old = list_first_entry(&vf->events,
+							       struct vbus_file_event,
+							       node);
+		list_del(&old->node);
+		kfree(old);
+		vf->nevents--;
+	}
+	list_add_tail(&e->node, &vf->events);
+	vf->nevents++;
+	wake_up_interruptible(&vf->wq);
+}
+
+/* Tells every open file of @vb. Any context. */
+void vbus_files_event(struct virtio_vbus *vb, u32 type, int error)
+{
+	struct vbus_file *vf;
+	unsigned long flags;
+
+	spin_lock_irqsave(&vb->files_lock, flags);
+	list_for_each_entry(vf, &vb->files, node)
+		vbus_file_event(vf, type, 0, error);
+	spin_unlock_irqrestore(&vb->files_lock, flags);
+}
 
 static int vbus_open(struct inode *inode, struct file *file)
 {
 	struct virtio_vbus *vb = container_of(inode->i_cdev,
 					      struct virtio_vbus, cdev);
+	struct vbus_file *vf;
+	unsigned long flags;
 
+	vf = kzalloc(sizeof(*vf), GFP_KERNEL);
+	if (!vf)
+		return -ENOMEM;
 	/* The file holds the device until it is closed, removal or not. */
 	get_device(&vb->dev);
-	file->private_data = vb;
+	vf->vb = vb;
+	xa_init(&vf->regions);
+	INIT_LIST_HEAD(&vf->events);
+	init_waitqueue_head(&vf->wq);
+	spin_lock_irqsave(&vb->files_lock, flags);
+	list_add_tail(&vf->node, &vb->files);
+	spin_unlock_irqrestore(&vb->files_lock, flags);
+	file->private_data = vf;
 	return 0;
+}
+
+/* Drops the file's region @r: no longer its owner, then closed. */
+static void vbus_file_region_drop(struct vbus_file *vf, struct vbus_region *r)
+{
+	struct virtio_vbus *vb = vf->vb;
+	unsigned long flags;
+
+	spin_lock_irqsave(&vb->files_lock, flags);
+	r->owner = NULL;
+	spin_unlock_irqrestore(&vb->files_lock, flags);
+	vbus_region_del(r);
+	vbus_region_put(r);
 }
 
 static int vbus_release(struct inode *inode, struct file *file)
 {
-	struct virtio_vbus *vb = file->private_data;
+	struct vbus_file *vf = file->private_data;
+	struct virtio_vbus *vb = vf->vb;
+	struct vbus_file_event *e, *tmp;
+	struct vbus_region *r;
+	unsigned long id, flags;
 
-	put_device(&vb->dev);
+	spin_lock_irqsave(&vb->files_lock, flags);
+	list_del(&vf->node);
+	spin_unlock_irqrestore(&vb->files_lock, flags);
+	xa_for_each(&vf->regions, id, r) {
+		xa_erase(&vf->regions, id);
+		vbus_file_region_drop(vf, r);
+	}
+	xa_destroy(&vf->regions);
+	list_for_each_entry_safe(e, tmp, &vf->events, node)
+		kfree(e);
+	put_device(&vf->vb->dev);
+	kfree(vf);
 	return 0;
 }
 
@@ -95,25 +194,251 @@ out_free:
 	return err;
 }
 
+static long vbus_ioctl_region_create(struct vbus_file *vf, void __user *argp)
+{
+	struct virtio_vbus *vb = vf->vb;
+	struct vbus_region_create rc;
+	struct vbus_region *r;
+	unsigned long flags;
+	int err;
+
+	if (copy_from_user(&rc, argp, sizeof(rc)))
+		return -EFAULT;
+	if ((rc.flags & ~VBUS_REGION_F_SIGNAL) || rc.reserved[0] ||
+	    rc.reserved[1])
+		return -EINVAL;
+	if (vbus_client_bound(vb))
+		return -EBUSY;
+	r = vbus_region_new(vb, rc.len, rc.priority,
+			    rc.flags & VBUS_REGION_F_SIGNAL);
+	if (IS_ERR(r))
+		return PTR_ERR(r);
+
+	err = xa_insert(&vf->regions, r->id, r, GFP_KERNEL);
+	if (err) {
+		vbus_region_del(r);
+		vbus_region_put(r);
+		return err;
+	}
+	spin_lock_irqsave(&vb->files_lock, flags);
+	r->owner = vf;
+	spin_unlock_irqrestore(&vb->files_lock, flags);
+
+	rc.id = r->id;
+	rc.len = r->len;
+	rc.sigdesc_offset = r->sigdesc_offset;
+	rc.mmap_offset = (u64)r->id << VBUS_MMAP_SHIFT;
+	if (copy_to_user(argp, &rc, sizeof(rc))) {
+		xa_erase(&vf->regions, r->id);
+		vbus_file_region_drop(vf, r);
+		return -EFAULT;
+	}
+	return 0;
+}
+
+static long vbus_ioctl_region_destroy(struct vbus_file *vf, u32 __user *argp)
+{
+	struct vbus_region *r;
+	u32 id;
+
+	if (get_user(id, argp))
+		return -EFAULT;
+	r = xa_erase(&vf->regions, id);
+	if (!r)
+		return -ENOENT;
+	vbus_file_region_drop(vf, r);
+	return 0;
+}
+
+static long vbus_ioctl_signal(struct vbus_file *vf, u32 __user *argp)
+{
+	struct vbus_region *r;
+	u32 id;
+
+	if (get_user(id, argp))
+		return -EFAULT;
+	r = xa_load(&vf->regions, id);
+	if (!r)
+		return -ENOENT;
+	return vbus_signal_raise(r);
+}
+
+static long vbus_ioctl_set_eventfd(struct vbus_file *vf, void __user *argp)
+{
+	struct virtio_vbus *vb = vf->vb;
+	struct vbus_region_eventfd re;
+	struct eventfd_ctx *ctx = NULL, *old;
+	struct vbus_region *r;
+
+	if (copy_from_user(&re, argp, sizeof(re)))
+		return -EFAULT;
+	r = xa_load(&vf->regions, re.id);
+	if (!r)
+		return -ENOENT;
+	if (!r->desc)
+		return -EINVAL;
+	if (re.fd >= 0) {
+		ctx = eventfd_ctx_fdget(re.fd);
+		if (IS_ERR(ctx))
+			return PTR_ERR(ctx);
+	} else if (re.fd != -1) {
+		return -EBADF;
+	}
+	mutex_lock(&vb->region_lock);
+	old = rcu_replace_pointer(r->eventfd, ctx,
+				  lockdep_is_held(&vb->region_lock));
+	mutex_unlock(&vb->region_lock);
+	if (old) {
+		synchronize_rcu();
+		eventfd_ctx_put(old);
+	}
+	return 0;
+}
+
 static long vbus_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 {
-	struct virtio_vbus *vb = file->private_data;
+	struct vbus_file *vf = file->private_data;
 	void __user *argp = (void __user *)arg;
 
 	switch (cmd) {
 	case VBUS_IOC_INFO:
-		return vbus_ioctl_info(vb, argp);
+		return vbus_ioctl_info(vf->vb, argp);
 	case VBUS_IOC_CALL:
-		return vbus_ioctl_call(vb, argp);
+		return vbus_ioctl_call(vf->vb, argp);
+	case VBUS_IOC_REGION_CREATE:
+		return vbus_ioctl_region_create(vf, argp);
+	case VBUS_IOC_REGION_DESTROY:
+		return vbus_ioctl_region_destroy(vf, argp);
+	case VBUS_IOC_SIGNAL:
+		return vbus_ioctl_signal(vf, argp);
+	case VBUS_IOC_SET_EVENTFD:
+		return vbus_ioctl_set_eventfd(vf, argp);
 	default:
 		return -ENOTTY;
 	}
+}
+
+/* A mapping holds its region: the memory outlives close() and removal. */
+static void vbus_vma_open(struct vm_area_struct *vma)
+{
+	struct vbus_region *r = vma->vm_private_data;
+
+	kref_get(&r->kref);
+}
+
+static void vbus_vma_close(struct vm_area_struct *vma)
+{
+	vbus_region_put(vma->vm_private_data);
+}
+
+static const struct vm_operations_struct vbus_vm_ops = {
+	.open = vbus_vma_open,
+	.close = vbus_vma_close,
+};
+
+static int vbus_mmap(struct file *file, struct vm_area_struct *vma)
+{
+	struct vbus_file *vf = file->private_data;
+	unsigned long size = vma->vm_end - vma->vm_start;
+	u64 off = (u64)vma->vm_pgoff << PAGE_SHIFT;
+	struct vbus_region *r;
+	int err;
+
+	if (off & ((1ULL << VBUS_MMAP_SHIFT) - 1))
+		return -EINVAL;
+	r = xa_load(&vf->regions, off >> VBUS_MMAP_SHIFT);
+	if (!r)
+		return -ENOENT;
+	if (size > r->len)
+		return -EINVAL;
+
+	vm_flags_set(vma, VM_DONTEXPAND | VM_DONTDUMP);
+	if (r->dma_dev) {
+		vma->vm_pgoff = 0;
+		err = dma_mmap_coherent(r->dma_dev, vma, r->mem, r->dma, size);
+	} else {
+		err = remap_pfn_range(vma, vma->vm_start,
+				      virt_to_phys(r->mem) >> PAGE_SHIFT, size,
+				      vma->vm_page_prot);
+	}
+	if (err)
+		return err;
+	vma->vm_private_data = r;
+	vma->vm_ops = &vbus_vm_ops;
+	vbus_vma_open(vma);
+	return 0;
+}
+
+static bool vbus_file_gone(struct vbus_file *vf)
+{
+	return READ_ONCE(vf->vb->state) == VBUS_STATE_REMOVED;
+}
+
+static ssize_t vbus_read(struct file *file, char __user *buf, size_t count,
+			 loff_t *ppos)
+{
+	struct vbus_file *vf = file->private_data;
+	struct virtio_vbus *vb = vf->vb;
+	struct vbus_file_event *e;
+	unsigned long flags;
+	ssize_t done = 0;
+	int err;
+
+	if (count < sizeof(e->evt))
+		return -EINVAL;
+	for (;;) {
+		spin_lock_irqsave(&vb->files_lock, flags);
+		if (!list_empty(&vf->events))
+			break;
+		spin_unlock_irqrestore(&vb->files_lock, flags);
+		if (vbus_file_gone(vf))
+			return -ENODEV;
+		if (file->f_flags & O_NONBLOCK)
+			return -EAGAIN;
+		err = wait_event_interruptible(vf->wq,
+					       !list_empty_careful(&vf->events) ||
+					       vbus_file_gone(vf));
+		if (err)
+			return err;
+	}
+	while (count - done >= sizeof(e->evt) && !list_empty(&vf->events)) {
+		struct vbus_user_event evt;
+
+		e = list_first_entry(&vf->events, struct vbus_file_event, node);
+		evt = e->evt;
+		list_del(&e->node);
+		vf->nevents--;
+		spin_unlock_irqrestore(&vb->files_lock, flags);
+		kfree(e);
+		if (copy_to_user(buf + done, &evt, sizeof(evt)))
+			return done ? done : -EFAULT;
+		done += sizeof(evt);
+		spin_lock_irqsave(&vb->files_lock, flags);
+	}
+	spin_unlock_irqrestore(&vb->files_lock, flags);
+	return done;
+}
+
+static __poll_t vbus_poll(struct file *file, poll_table *wait)
+{
+	struct vbus_file *vf = file->private_data;
+	__poll_t mask = 0;
+
+	poll_wait(file, &vf->wq, wait);
+	if (!list_empty_careful(&vf->events))
+		mask |= EPOLLIN | EPOLLRDNORM;
+	if (vbus_file_gone(vf))
+		mask |= EPOLLHUP | EPOLLERR;
+	return mask;
 }
 
 const struct file_operations vbus_fops = {
 	.owner		= THIS_MODULE,
 	.open		= vbus_open,
 	.release	= vbus_release,
+	.read		= vbus_read,
+	.poll		= vbus_poll,
+	.mmap		= vbus_mmap,
 	.unlocked_ioctl	= vbus_ioctl,
 	.compat_ioctl	= compat_ptr_ioctl,
 	.llseek		= noop_llseek,

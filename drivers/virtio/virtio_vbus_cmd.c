@@ -201,10 +201,10 @@ static void vbus_call_bufs_unmap(struct virtio_vbus *vb,
 	if (!b->mapped)
 		return;
 	if (b->out_len)
-		virtqueue_dma_unmap_single_attrs(vb->evq, b->out_dma, b->out_len,
+		virtqueue_dma_unmap_single_attrs(vbus_dma_vq(vb), b->out_dma, b->out_len,
 						 DMA_TO_DEVICE, 0);
 	if (b->in_len)
-		virtqueue_dma_unmap_single_attrs(vb->evq, b->in_dma, b->in_len,
+		virtqueue_dma_unmap_single_attrs(vbus_dma_vq(vb), b->in_dma, b->in_len,
 						 DMA_FROM_DEVICE, 0);
 	b->mapped = false;
 }
@@ -213,19 +213,19 @@ static void vbus_call_bufs_unmap(struct virtio_vbus *vb,
 static int vbus_call_bufs_map(struct virtio_vbus *vb, struct vbus_call_bufs *b)
 {
 	if (b->out_len) {
-		b->out_dma = virtqueue_dma_map_single_attrs(vb->evq, b->out,
+		b->out_dma = virtqueue_dma_map_single_attrs(vbus_dma_vq(vb), b->out,
 							    b->out_len,
 							    DMA_TO_DEVICE, 0);
-		if (virtqueue_dma_mapping_error(vb->evq, b->out_dma))
+		if (virtqueue_dma_mapping_error(vbus_dma_vq(vb), b->out_dma))
 			return -ENOMEM;
 	}
 	if (b->in_len) {
-		b->in_dma = virtqueue_dma_map_single_attrs(vb->evq, b->in,
+		b->in_dma = virtqueue_dma_map_single_attrs(vbus_dma_vq(vb), b->in,
 							   b->in_len,
 							   DMA_FROM_DEVICE, 0);
-		if (virtqueue_dma_mapping_error(vb->evq, b->in_dma)) {
+		if (virtqueue_dma_mapping_error(vbus_dma_vq(vb), b->in_dma)) {
 			if (b->out_len)
-				virtqueue_dma_unmap_single_attrs(vb->evq,
+				virtqueue_dma_unmap_single_attrs(vbus_dma_vq(vb),
 								 b->out_dma,
 								 b->out_len,
 								 DMA_TO_DEVICE,
@@ -416,6 +416,32 @@ int vbus_do_call(struct virtio_vbus *vb, u32 func, struct vbus_call_bufs *b,
 	}
 	err = vbus_status_to_errno(res->status);
 out_unlock:
+	mutex_unlock(&vb->cmd_lock);
+	return err;
+}
+
+/**
+ * vbus_do_cmd() - run a command that carries no call buffers
+ * @vb: the vbus device
+ * @cmd: the command
+ * @intr: a signal may interrupt the wait
+ * @res: the completion; valid when @res->done
+ *
+ * Return: 0, the errno of the device's status, or an errno of the device
+ * state or command queue as for vbus_do_call().
+ */
+int vbus_do_cmd(struct virtio_vbus *vb, const struct vbus_cmd *cmd,
+		bool intr, struct vbus_cmd_result *res)
+{
+	int err;
+
+	memset(res, 0, sizeof(*res));
+	err = vbus_cmd_begin(vb, intr);
+	if (err)
+		return err;
+	err = vbus_cmd_exec(vb, cmd, NULL, intr, res);
+	if (!err)
+		err = vbus_status_to_errno(res->status);
 	mutex_unlock(&vb->cmd_lock);
 	return err;
 }

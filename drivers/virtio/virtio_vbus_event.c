@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Event queue 0: device-to-driver events (Documentation/virtio-vbus.rst,
- * "Event queues"). The virtqueue callback only schedules the worker; the
+ * The virtqueues: event queues (device to driver) and the signal queue
+ * (driver to device). Virtqueue callbacks only schedule work. An event
  * worker handles at most VBUS_EVENT_BUDGET events a pass, refills the
  * buffers it consumed and yields, so a flood of events never hangs the
- * guest.
+ * guest (Documentation/virtio-vbus.rst, "Event queues").
  */
 #include <linux/scatterlist.h>
 #include <linux/slab.h>
@@ -12,20 +12,34 @@
 
 #include "virtio_vbus.h"
 
-static void vbus_evq_done(struct virtqueue *vq)
+static const char * const vbus_evq_names[VIRTIO_VBUS_MAX_EVENT_QUEUES] = {
+	"event0", "event1", "event2", "event3",
+	"event4", "event5", "event6", "event7",
+};
+
+static struct vbus_evq *vbus_evq_of(struct virtqueue *vq)
 {
 	struct virtio_vbus *vb = vq->vdev->priv;
+	unsigned int i = vq->index ? vq->index - 1 : 0;
 
-	virtqueue_disable_cb(vq);
-	queue_work(system_wq, &vb->evq_work);
+	return &vb->evqs[i];
 }
 
-static int vbus_evq_add(struct virtio_vbus *vb, struct virtio_vbus_event *evt)
+static void vbus_evq_done(struct virtqueue *vq)
+{
+	struct vbus_evq *evq = vbus_evq_of(vq);
+
+	atomic64_inc(&evq->vb->stats.evq_irqs);
+	virtqueue_disable_cb(vq);
+	queue_work(system_wq, &evq->work);
+}
+
+static int vbus_evq_add(struct vbus_evq *evq, struct virtio_vbus_event *evt)
 {
 	struct scatterlist sg;
 
 	sg_init_one(&sg, evt, sizeof(*evt));
-	return virtqueue_add_inbuf(vb->evq, &sg, 1, evt, GFP_KERNEL);
+	return virtqueue_add_inbuf(evq->vq, &sg, 1, evt, GFP_KERNEL);
 }
 
 /* Copies, then validates: the device may rewrite the buffer meanwhile. */
@@ -34,6 +48,7 @@ static void vbus_event_handle(struct virtio_vbus *vb,
 			      unsigned int len)
 {
 	struct virtio_vbus_event evt;
+	u16 type;
 
 	atomic64_inc(&vb->stats.events);
 	if (len != sizeof(evt)) {
@@ -43,8 +58,13 @@ static void vbus_event_handle(struct virtio_vbus *vb,
 		return;
 	}
 	memcpy(&evt, buf, sizeof(evt));
+	type = le16_to_cpu(evt.type);
 
-	switch (le16_to_cpu(evt.type)) {
+	switch (type) {
+	case VIRTIO_VBUS_EVT_SIGNAL:
+	case VIRTIO_VBUS_EVT_REGION_CLOSED:
+		vbus_region_event(vb, type, le32_to_cpu(evt.region_id));
+		break;
 	case VIRTIO_VBUS_EVT_DEVICE_ERROR:
 		vbus_set_broken(vb, "device error: status %u qualifier %u",
 				le32_to_cpu(evt.code), le32_to_cpu(evt.value));
@@ -53,92 +73,225 @@ static void vbus_event_handle(struct virtio_vbus *vb,
 		dev_warn_ratelimited(&vb->dev, "device requests a reset\n");
 		break;
 	default:
-		/* SIGNAL and REGION_CLOSED name regions; none are registered. */
 		atomic64_inc(&vb->stats.bad_events);
-		dev_warn_ratelimited(&vb->dev,
-				     "event type %u for region %u dropped\n",
-				     le16_to_cpu(evt.type),
-				     le32_to_cpu(evt.region_id));
+		dev_warn_ratelimited(&vb->dev, "event type %u dropped\n", type);
 		break;
 	}
 }
 
 static void vbus_evq_work(struct work_struct *work)
 {
-	struct virtio_vbus *vb = container_of(work, struct virtio_vbus,
-					      evq_work);
+	struct vbus_evq *evq = container_of(work, struct vbus_evq, work);
 	struct virtio_vbus_event *evt;
 	int budget = VBUS_EVENT_BUDGET;
 	unsigned int len;
 
 	do {
-		virtqueue_disable_cb(vb->evq);
-		while (budget && (evt = virtqueue_get_buf(vb->evq, &len))) {
-			vbus_event_handle(vb, evt, len);
+		virtqueue_disable_cb(evq->vq);
+		while (budget && (evt = virtqueue_get_buf(evq->vq, &len))) {
+			atomic64_inc(&evq->events);
+			vbus_event_handle(evq->vb, evt, len);
 			/* Fails only on a broken virtqueue. */
-			if (vbus_evq_add(vb, evt))
-				dev_warn_ratelimited(&vb->dev,
+			if (vbus_evq_add(evq, evt))
+				dev_warn_ratelimited(&evq->vb->dev,
 						     "event buffer lost\n");
 			budget--;
 		}
-		virtqueue_kick(vb->evq);
+		virtqueue_kick(evq->vq);
 		if (!budget) {
 			/* More may wait: yield, then go on where we left. */
-			atomic64_inc(&vb->stats.budget_exhausted);
-			queue_work(system_wq, &vb->evq_work);
+			atomic64_inc(&evq->vb->stats.budget_exhausted);
+			queue_work(system_wq, &evq->work);
 			return;
 		}
-	} while (!virtqueue_enable_cb(vb->evq));
+	} while (!virtqueue_enable_cb(evq->vq));
+}
+
+/*
+ * Sends a region's driver-to-device notification, or records it as owed
+ * when the signal queue is full: pending stays 1 until the device consumes
+ * the edge, so a notification never sent would stall the region.
+ * Any context. Return: true when sent.
+ */
+bool vbus_sigq_kick(struct virtio_vbus *vb, struct vbus_region *r)
+{
+	struct virtio_vbus_signal *sig;
+	struct scatterlist sg;
+	unsigned long flags;
+	unsigned int len;
+	int err = -ENOMEM;
+
+	spin_lock_irqsave(&vb->sigq_lock, flags);
+	if (!vb->sigq) {
+		/* Removed: the device forgot every region anyway. */
+		spin_unlock_irqrestore(&vb->sigq_lock, flags);
+		return false;
+	}
+	while ((sig = virtqueue_get_buf(vb->sigq, &len)))
+		kfree(sig);
+	sig = kmalloc(sizeof(*sig), GFP_ATOMIC);
+	if (sig) {
+		sig->region_id = cpu_to_le32(r->id);
+		sig->reserved = 0;
+		sg_init_one(&sg, sig, sizeof(*sig));
+		err = virtqueue_add_outbuf(vb->sigq, &sg, 1, sig, GFP_ATOMIC);
+		if (err)
+			kfree(sig);
+	}
+	if (!err) {
+		atomic64_inc(&vb->stats.sig_kicks);
+		virtqueue_kick(vb->sigq);
+	} else if (!r->owed) {
+		r->owed = true;
+		kref_get(&r->kref);
+		list_add_tail(&r->owed_node, &vb->owed);
+		atomic64_inc(&vb->stats.sig_owed);
+	}
+	spin_unlock_irqrestore(&vb->sigq_lock, flags);
+	return !err;
+}
+
+static void vbus_sigq_done(struct virtqueue *vq)
+{
+	struct virtio_vbus *vb = vq->vdev->priv;
+
+	queue_work(system_wq, &vb->sigq_work);
+}
+
+/* The device returned signal buffers: send what is owed. */
+static void vbus_sigq_work(struct work_struct *work)
+{
+	struct virtio_vbus *vb = container_of(work, struct virtio_vbus,
+					      sigq_work);
+	struct vbus_region *r;
+	unsigned long flags;
+	bool sent;
+
+	do {
+		spin_lock_irqsave(&vb->sigq_lock, flags);
+		r = list_first_entry_or_null(&vb->owed, struct vbus_region,
+					     owed_node);
+		if (r) {
+			list_del(&r->owed_node);
+			r->owed = false;
+		}
+		spin_unlock_irqrestore(&vb->sigq_lock, flags);
+		if (!r)
+			break;
+		/* Still full: owed again, until the next used buffer. */
+		sent = vbus_sigq_kick(vb, r);
+		vbus_region_put(r);
+	} while (sent);
 }
 
 /**
  * vbus_evq_init() - find the virtqueues and allocate the event buffers
- * @vb: the vbus device
+ * @vb: the vbus device, with @num_evqs and @has_shm known
+ *
+ * Queue 0 is event queue 0, queue 1 the signal queue, then event queues
+ * 1 to @num_evqs - 1. Without VIRTIO_VBUS_F_SHM the signal queue is not
+ * used and not set up.
  *
  * Return: 0 or a negative errno.
  */
 int vbus_evq_init(struct virtio_vbus *vb)
 {
-	struct virtqueue_info vqs_info[] = {
-		{ "event0", vbus_evq_done },
-	};
-	struct virtqueue *vqs[ARRAY_SIZE(vqs_info)];
+	struct virtqueue_info vqs_info[VIRTIO_VBUS_MAX_EVENT_QUEUES + 1] = {};
+	struct virtqueue *vqs[VIRTIO_VBUS_MAX_EVENT_QUEUES + 1];
+	unsigned int i, nvqs = vb->num_evqs + 1;
 	int err;
 
-	INIT_WORK(&vb->evq_work, vbus_evq_work);
-	vb->evbufs = kcalloc(VBUS_EVQ_BUFS, sizeof(*vb->evbufs), GFP_KERNEL);
-	if (!vb->evbufs)
-		return -ENOMEM;
-	err = virtio_find_vqs(vb->vdev, ARRAY_SIZE(vqs), vqs, vqs_info, NULL);
-	if (err) {
-		kfree(vb->evbufs);
-		vb->evbufs = NULL;
-		return err;
+	vqs_info[0] = (struct virtqueue_info){ vbus_evq_names[0], vbus_evq_done };
+	if (vb->has_shm)
+		vqs_info[1] = (struct virtqueue_info){ "signal", vbus_sigq_done };
+	for (i = 1; i < vb->num_evqs; i++)
+		vqs_info[i + 1] = (struct virtqueue_info){ vbus_evq_names[i],
+							   vbus_evq_done };
+	if (vb->num_evqs == 1 && !vb->has_shm)
+		nvqs = 1;
+
+	for (i = 0; i < vb->num_evqs; i++) {
+		vb->evqs[i].vb = vb;
+		INIT_WORK(&vb->evqs[i].work, vbus_evq_work);
+		vb->evqs[i].bufs = kcalloc(VBUS_EVQ_BUFS, sizeof(*vb->evqs[i].bufs),
+					   GFP_KERNEL);
+		if (!vb->evqs[i].bufs) {
+			err = -ENOMEM;
+			goto err_free;
+		}
 	}
-	vb->evq = vqs[0];
+	INIT_WORK(&vb->sigq_work, vbus_sigq_work);
+	err = virtio_find_vqs(vb->vdev, nvqs, vqs, vqs_info, NULL);
+	if (err)
+		goto err_free;
+	vb->evqs[0].vq = vqs[0];
+	vb->sigq = vb->has_shm ? vqs[1] : NULL;
+	for (i = 1; i < vb->num_evqs; i++)
+		vb->evqs[i].vq = vqs[i + 1];
 	return 0;
+
+err_free:
+	for (i = 0; i < vb->num_evqs; i++) {
+		kfree(vb->evqs[i].bufs);
+		vb->evqs[i].bufs = NULL;
+	}
+	return err;
 }
 
 /* Posts every event buffer; after virtio_device_ready(). */
 void vbus_evq_fill(struct virtio_vbus *vb)
 {
-	unsigned int i, n = min_t(unsigned int, VBUS_EVQ_BUFS,
-				  virtqueue_get_vring_size(vb->evq));
+	unsigned int i, q, n;
 
-	for (i = 0; i < n; i++)
-		if (vbus_evq_add(vb, &vb->evbufs[i]))
-			break;
-	virtqueue_kick(vb->evq);
+	for (q = 0; q < vb->num_evqs; q++) {
+		struct vbus_evq *evq = &vb->evqs[q];
+
+		n = min_t(unsigned int, VBUS_EVQ_BUFS,
+			  virtqueue_get_vring_size(evq->vq));
+		for (i = 0; i < n; i++)
+			if (vbus_evq_add(evq, &evq->bufs[i]))
+				break;
+		virtqueue_kick(evq->vq);
+	}
 }
 
 /**
- * vbus_evq_del() - tear the event queue down
- * @vb: the vbus device, reset already: no callback runs any more
+ * vbus_evq_stop() - wait for the workers, which no callback starts again
+ * @vb: the vbus device, reset already
+ */
+void vbus_evq_stop(struct virtio_vbus *vb)
+{
+	unsigned int q;
+
+	for (q = 0; q < vb->num_evqs; q++)
+		cancel_work_sync(&vb->evqs[q].work);
+	cancel_work_sync(&vb->sigq_work);
+}
+
+/**
+ * vbus_evq_del() - tear the virtqueues down
+ * @vb: the vbus device, reset and stopped
  */
 void vbus_evq_del(struct virtio_vbus *vb)
 {
-	cancel_work_sync(&vb->evq_work);
+	struct virtio_vbus_signal *sig;
+	struct virtqueue *sigq;
+	unsigned long flags;
+	unsigned int q, len;
+
+	spin_lock_irqsave(&vb->sigq_lock, flags);
+	sigq = vb->sigq;
+	vb->sigq = NULL;
+	spin_unlock_irqrestore(&vb->sigq_lock, flags);
+	if (sigq) {
+		while ((sig = virtqueue_get_buf(sigq, &len)))
+			kfree(sig);
+		while ((sig = virtqueue_detach_unused_buf(sigq)))
+			kfree(sig);
+	}
 	vb->vdev->config->del_vqs(vb->vdev);
-	kfree(vb->evbufs);
-	vb->evbufs = NULL;
+	for (q = 0; q < vb->num_evqs; q++) {
+		kfree(vb->evqs[q].bufs);
+		vb->evqs[q].bufs = NULL;
+	}
 }

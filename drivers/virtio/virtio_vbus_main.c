@@ -192,9 +192,12 @@ static int vbus_read_limits(struct virtio_vbus *vb)
 			nevqs, VIRTIO_VBUS_MAX_EVENT_QUEUES);
 		return -EINVAL;
 	}
-	/* One event queue until the driver offers VIRTIO_VBUS_F_MULTI_EVQ. */
-	vb->num_evqs = 1;
+	vb->num_evqs = virtio_has_feature(vdev, VIRTIO_VBUS_F_MULTI_EVQ) ?
+		       nevqs : 1;
 	vb->has_call = virtio_has_feature(vdev, VIRTIO_VBUS_F_CALL);
+	vb->has_shm = virtio_has_feature(vdev, VIRTIO_VBUS_F_SHM);
+	if (vb->has_shm && !vb->max_regions)
+		dev_info(&vdev->dev, "shared memory offered with no region\n");
 	return 0;
 }
 
@@ -254,7 +257,14 @@ static int vbus_probe(struct virtio_device *vdev)
 	vb->state = VBUS_STATE_STANDBY;
 	mutex_init(&vb->lock);
 	mutex_init(&vb->cmd_lock);
+	mutex_init(&vb->region_lock);
 	init_waitqueue_head(&vb->cfg_wq);
+	spin_lock_init(&vb->sigq_lock);
+	spin_lock_init(&vb->files_lock);
+	INIT_LIST_HEAD(&vb->owed);
+	INIT_LIST_HEAD(&vb->files);
+	xa_init_flags(&vb->regions, XA_FLAGS_ALLOC);
+	INIT_WORK(&vb->ack_work, vbus_region_ack_work);
 	vdev->priv = vb;
 
 	vbus_config_resync(vb);
@@ -295,6 +305,7 @@ err_reset:
 	vbus_set_state(vb, VBUS_STATE_REMOVED);
 	mutex_unlock(&vb->lock);
 	virtio_reset_device(vdev);
+	vbus_evq_stop(vb);
 	vbus_evq_del(vb);
 err_put_dev:
 	vdev->priv = NULL;
@@ -320,6 +331,9 @@ static void vbus_remove(struct virtio_device *vdev)
 	cdev_device_del(&vb->cdev, &vb->dev);
 
 	vbus_cmd_reset(vb);
+	vbus_evq_stop(vb);
+	vbus_regions_reset(vb);
+	vbus_files_event(vb, VBUS_UEVT_REMOVED, -ENODEV);
 	vbus_evq_del(vb);
 	vdev->priv = NULL;
 	put_device(&vb->dev);
@@ -327,6 +341,8 @@ static void vbus_remove(struct virtio_device *vdev)
 
 static unsigned int vbus_features[] = {
 	VIRTIO_VBUS_F_CALL,
+	VIRTIO_VBUS_F_SHM,
+	VIRTIO_VBUS_F_MULTI_EVQ,
 };
 
 static const struct virtio_device_id vbus_id_table[] = {

@@ -67,17 +67,30 @@ static DEVICE_ATTR_RO(last_error);
 static ssize_t stats_show(struct device *dev, struct device_attribute *attr,
 			  char *buf)
 {
-	struct vbus_stats *st = &to_virtio_vbus(dev)->stats;
+	struct virtio_vbus *vb = to_virtio_vbus(dev);
+	struct vbus_stats *st = &vb->stats;
+	int len, q;
 
-	return sysfs_emit(buf,
-			  "commands %lld\ncmd_errors %lld\ncmd_irqs %lld\n"
-			  "events %lld\nbad_events %lld\nbudget_exhausted %lld\n",
-			  atomic64_read(&st->commands),
-			  atomic64_read(&st->cmd_errors),
-			  atomic64_read(&st->cmd_irqs),
-			  atomic64_read(&st->events),
-			  atomic64_read(&st->bad_events),
-			  atomic64_read(&st->budget_exhausted));
+	len = sysfs_emit(buf,
+			 "commands %lld\ncmd_errors %lld\ncmd_irqs %lld\n"
+			 "evq_irqs %lld\nevents %lld\nbad_events %lld\n"
+			 "budget_exhausted %lld\nsignals_in %lld\n"
+			 "signals_out %lld\nsig_kicks %lld\nsig_owed %lld\n",
+			 atomic64_read(&st->commands),
+			 atomic64_read(&st->cmd_errors),
+			 atomic64_read(&st->cmd_irqs),
+			 atomic64_read(&st->evq_irqs),
+			 atomic64_read(&st->events),
+			 atomic64_read(&st->bad_events),
+			 atomic64_read(&st->budget_exhausted),
+			 atomic64_read(&st->signals_in),
+			 atomic64_read(&st->signals_out),
+			 atomic64_read(&st->sig_kicks),
+			 atomic64_read(&st->sig_owed));
+	for (q = 0; q < vb->num_evqs; q++)
+		len += sysfs_emit_at(buf, len, "evq%d_events %lld\n", q,
+				     atomic64_read(&vb->evqs[q].events));
+	return len;
 }
 static DEVICE_ATTR_RO(stats);
 

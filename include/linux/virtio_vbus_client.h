@@ -11,6 +11,7 @@
 #define _LINUX_VIRTIO_VBUS_CLIENT_H
 
 #include <linux/auxiliary_bus.h>
+#include <linux/bits.h>
 #include <linux/types.h>
 
 struct virtio_vbus;
@@ -46,6 +47,35 @@ struct vbus_call_result {
 int vbus_call(struct vbus_client_device *vc, u32 func, const void *out,
 	      size_t out_len, void *in, size_t in_len,
 	      struct vbus_call_result *res);
+
+/*
+ * Shared-memory regions and their shm-signals. A region is memory the
+ * device shares; its signal carries edge-triggered notifications both ways
+ * (Documentation/virtio-vbus.rst, "shm-signals").
+ */
+struct vbus_region;
+struct vbus_signal;
+typedef void (*vbus_signal_notify_t)(struct vbus_signal *sig, void *data);
+
+/* vbus_region_create() flags */
+#define VBUS_REGION_SIGNAL	BIT(0)
+
+struct vbus_region *vbus_region_create(struct vbus_client_device *vc,
+				       size_t len, u32 prio,
+				       unsigned int flags);
+int vbus_region_destroy(struct vbus_region *r);
+void *vbus_region_mem(struct vbus_region *r);
+size_t vbus_region_payload_len(struct vbus_region *r);
+u32 vbus_region_id(struct vbus_region *r);
+
+struct vbus_signal *vbus_region_signal(struct vbus_region *r);
+void vbus_signal_get(struct vbus_signal *sig);
+void vbus_signal_put(struct vbus_signal *sig);
+int vbus_signal_inject(struct vbus_signal *sig);
+void vbus_signal_enable(struct vbus_signal *sig);
+void vbus_signal_disable(struct vbus_signal *sig);
+void vbus_signal_set_notify(struct vbus_signal *sig, vbus_signal_notify_t fn,
+			    void *data);
 const char *vbus_client_type(struct vbus_client_device *vc);
 u32 vbus_client_abi_version(struct vbus_client_device *vc);
 

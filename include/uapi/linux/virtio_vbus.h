@@ -285,7 +285,53 @@ struct vbus_call {
 	__u32 reserved;
 };
 
+/* vbus_region_create.flags */
+#define VBUS_REGION_F_SIGNAL	0x1		/* with a shm-signal */
+
+/*
+ * VBUS_IOC_REGION_CREATE: a shared-memory region of this file, registered
+ * with the device; mmap() it at mmap_offset. With VBUS_REGION_F_SIGNAL its
+ * shm-signal descriptor sits at sigdesc_offset (at the end of the region):
+ * the payload is the bytes before it.
+ */
+struct vbus_region_create {
+	__u64 len;			/* bytes, rounded up to pages */
+	__u32 priority;			/* event queue, < num_event_queues */
+	__u32 flags;			/* VBUS_REGION_F_* */
+	__u32 id;			/* out: region id */
+	__u32 sigdesc_offset;		/* out: or VIRTIO_VBUS_NO_SIGNAL */
+	__u64 mmap_offset;		/* out */
+	__u64 reserved[2];		/* must be 0 */
+};
+
+/* VBUS_IOC_SET_EVENTFD: device-to-driver signals of a region wake fd. */
+struct vbus_region_eventfd {
+	__u32 id;
+	__s32 fd;			/* -1 detaches */
+};
+
+/* read() on /dev/vbusN returns these, one per event of this file. */
+enum vbus_user_event_type {
+	VBUS_UEVT_REGION_CLOSED	= 1,	/* the device closed region_id */
+	VBUS_UEVT_BROKEN	= 2,	/* error: the errno of the cause */
+	VBUS_UEVT_RESET		= 3,	/* the device was reset */
+	VBUS_UEVT_REMOVED	= 4,	/* the device is gone */
+};
+
+struct vbus_user_event {
+	__u32 type;			/* enum vbus_user_event_type */
+	__u32 region_id;
+	__s32 error;
+	__u32 reserved;
+};
+
 #define VBUS_IOC_INFO		_IOR(VBUS_IOCTL_BASE, 0x00, struct vbus_info)
 #define VBUS_IOC_CALL		_IOWR(VBUS_IOCTL_BASE, 0x01, struct vbus_call)
+#define VBUS_IOC_REGION_CREATE	_IOWR(VBUS_IOCTL_BASE, 0x02, \
+				      struct vbus_region_create)
+#define VBUS_IOC_REGION_DESTROY	_IOW(VBUS_IOCTL_BASE, 0x03, __u32)
+#define VBUS_IOC_SIGNAL		_IOW(VBUS_IOCTL_BASE, 0x04, __u32)
+#define VBUS_IOC_SET_EVENTFD	_IOW(VBUS_IOCTL_BASE, 0x05, \
+				     struct vbus_region_eventfd)
 
 #endif /* _UAPI_LINUX_VIRTIO_VBUS_H */

@@ -88,12 +88,14 @@ devices=(
 	-device virtio-vbus-pci,backend=vt1
 	-object vbus-test,id=vt4,type-name=vbus-nocall
 	-device virtio-vbus-pci,backend=vt4,call=off
+	-object vbus-test,id=vt5,type-name=vbus-test-mq
+	-device virtio-vbus-pci,backend=vt5,num-event-queues=2
 	-object vbus-test,id=vt2,type-name=nul-missing-nul-missing-nul-miss
 	-device virtio-vbus-pci,backend=vt2
 	-object "vbus-test,id=vt3,type-name=ctrl$(printf '\001')char"
 	-device virtio-vbus-pci,backend=vt3
 )
-append="vbus.expect=vbus-test:1,vbus-test-b:7,vbus-nocall:1 vbus.bad=2"
+append="vbus.expect=vbus-test:1,vbus-test-b:7,vbus-nocall:1,vbus-test-mq:1 vbus.bad=2"
 if [ "$job" = demo ]; then
 	devices=(-object vbus-test,id=vt0 -device virtio-vbus-pci,backend=vt0)
 	append=

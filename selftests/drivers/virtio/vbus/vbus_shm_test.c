@@ -1,0 +1,394 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * virtio-vbus shared-memory regions and shm-signals through /dev/vbusN:
+ * ping-pong, a signal storm, device-side close while mapped, quotas,
+ * priorities, bad input. The kernel API has its own tests through the
+ * vbus_test_client module.
+ */
+#include <poll.h>
+#include <stdint.h>
+#include <endian.h>
+#include <sys/eventfd.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <linux/virtio_vbus.h>
+
+#include "kselftest_harness.h"
+#include "vbus_util.h"
+
+#define TC_DEBUGFS	"/sys/kernel/debug/vbus_test_client"
+
+struct region {
+	struct vbus_region_create rc;
+	uint8_t *mem;
+	int efd;
+};
+
+static int vbus_call_args(int fd, uint32_t func, uint32_t a, uint32_t b)
+{
+	uint32_t args[2] = { a, b };
+	struct vbus_call c = {
+		.func = func,
+		.out_ptr = (uintptr_t)args,
+		.out_len = sizeof(args),
+	};
+
+	return ioctl(fd, VBUS_IOC_CALL, &c) ? -errno : 0;
+}
+
+/* Creates, maps and (with a signal) attaches an eventfd; 0 or -errno. */
+static int region_open(int fd, uint64_t len, uint32_t prio, uint32_t flags,
+		       struct region *r)
+{
+	struct vbus_region_eventfd re;
+
+	memset(r, 0, sizeof(*r));
+	r->efd = -1;
+	r->rc.len = len;
+	r->rc.priority = prio;
+	r->rc.flags = flags;
+	if (ioctl(fd, VBUS_IOC_REGION_CREATE, &r->rc))
+		return -errno;
+	r->mem = mmap(NULL, r->rc.len, PROT_READ | PROT_WRITE, MAP_SHARED, fd,
+		      r->rc.mmap_offset);
+	if (r->mem == MAP_FAILED)
+		return -errno;
+	if (flags & VBUS_REGION_F_SIGNAL) {
+		r->efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+		re.id = r->rc.id;
+		re.fd = r->efd;
+		if (r->efd < 0 || ioctl(fd, VBUS_IOC_SET_EVENTFD, &re))
+			return -errno;
+	}
+	return 0;
+}
+
+static void region_close(int fd, struct region *r)
+{
+	if (r->mem && r->mem != MAP_FAILED)
+		munmap(r->mem, r->rc.len);
+	ioctl(fd, VBUS_IOC_REGION_DESTROY, &r->rc.id);
+	if (r->efd >= 0)
+		close(r->efd);
+	memset(r, 0, sizeof(*r));
+}
+
+static uint32_t region_counter(struct region *r)
+{
+	return le32toh(__atomic_load_n((uint32_t *)r->mem, __ATOMIC_ACQUIRE));
+}
+
+static struct virtio_vbus_shm_signal_desc *region_desc(struct region *r)
+{
+	return (void *)(r->mem + r->rc.sigdesc_offset);
+}
+
+/* Waits up to @ms for the eventfd; returns its count (0 on timeout). */
+static uint64_t efd_wait(int efd, int ms)
+{
+	struct pollfd p = { .fd = efd, .events = POLLIN };
+	uint64_t v = 0;
+
+	if (poll(&p, 1, ms) == 1 && read(efd, &v, sizeof(v)) != sizeof(v))
+		v = 0;
+	return v;
+}
+
+static long stat_of(const char *dev, const char *key)
+{
+	char buf[1024], *p;
+
+	if (vbus_attr(dev, "stats", buf, sizeof(buf)))
+		return -1;
+	p = strstr(buf, key);
+	return p ? strtol(p + strlen(key) + 1, NULL, 10) : -1;
+}
+
+FIXTURE(shm) {
+	char name[16];
+	int fd;
+	struct vbus_info info;
+};
+
+FIXTURE_SETUP(shm)
+{
+	if (vbus_find_type("vbus-test", self->name, sizeof(self->name)))
+		SKIP(return, "no vbus-test device");
+	self->fd = vbus_open(self->name);
+	ASSERT_LE(0, self->fd);
+	ASSERT_EQ(0, ioctl(self->fd, VBUS_IOC_INFO, &self->info));
+	if (!(self->info.features & (1ULL << VIRTIO_VBUS_F_SHM)))
+		SKIP(return, "no VIRTIO_VBUS_F_SHM");
+}
+
+FIXTURE_TEARDOWN(shm)
+{
+	if (self->fd >= 0)
+		close(self->fd);
+}
+
+/* 10k round trips; the device's counter in the region checked at each. */
+TEST_F(shm, ping_pong_10k)
+{
+	struct region r;
+	long t0;
+	int i;
+
+	ASSERT_EQ(0, region_open(self->fd, 4096, 0, VBUS_REGION_F_SIGNAL, &r));
+	ASSERT_EQ(0, vbus_call_args(self->fd, VBUS_TEST_SIGNAL_ECHO, r.rc.id, 0));
+	t0 = vbus_now_ms();
+	for (i = 0; i < 10000; i++) {
+		ASSERT_EQ(0, ioctl(self->fd, VBUS_IOC_SIGNAL, &r.rc.id));
+		ASSERT_EQ(1, efd_wait(r.efd, 5000)) {
+			TH_LOG("round %d: no answer", i);
+		}
+		ASSERT_EQ(i + 1, region_counter(&r));
+	}
+	TH_LOG("10000 round trips in %ld ms", vbus_now_ms() - t0);
+	region_close(self->fd, &r);
+}
+
+/*
+ * A storm of 100k device-to-driver signals: the counter reaches 100k, the
+ * last edge is consumed (nothing lost), and notifications are a small
+ * fraction of signals.
+ */
+TEST_F(shm, storm_100k)
+{
+	const uint32_t n = 100000;
+	uint64_t notes = 0;
+	struct region r;
+	long end;
+
+	ASSERT_EQ(0, region_open(self->fd, 4096, 0, VBUS_REGION_F_SIGNAL, &r));
+	ASSERT_EQ(0, vbus_call_args(self->fd, VBUS_TEST_SIGNAL_STORM, r.rc.id, n));
+	end = vbus_now_ms() + 60000;
+	while (vbus_now_ms() < end &&
+	       (region_counter(&r) != n ||
+		__atomic_load_n(&region_desc(&r)->to_driver.pending,
+				__ATOMIC_ACQUIRE)))
+		notes += efd_wait(r.efd, 100);
+	notes += efd_wait(r.efd, 100);
+	ASSERT_EQ(n, region_counter(&r));
+	EXPECT_EQ(0, region_desc(&r)->to_driver.pending);
+	TH_LOG("%u signals, %llu notifications: 1 per %.0f signals", n,
+	       (unsigned long long)notes, notes ? (double)n / notes : 0.0);
+	EXPECT_LT(0, notes);
+	EXPECT_LE(notes * 8, n);
+	region_close(self->fd, &r);
+}
+
+/* WRITE_PATTERN: the device writes the payload, then signals. */
+TEST_F(shm, device_writes_pattern)
+{
+	struct region r;
+	uint32_t i;
+
+	ASSERT_EQ(0, region_open(self->fd, 8192, 0, VBUS_REGION_F_SIGNAL, &r));
+	ASSERT_EQ(0, vbus_call_args(self->fd, VBUS_TEST_WRITE_PATTERN, r.rc.id, 7));
+	ASSERT_EQ(1, efd_wait(r.efd, 5000));
+	for (i = 0; i < r.rc.sigdesc_offset; i++)
+		ASSERT_EQ((uint8_t)(7 + i), r.mem[i]);
+	region_close(self->fd, &r);
+}
+
+/* Quotas and limits, with their documented errnos. */
+TEST_F(shm, quotas_and_bad_arguments)
+{
+	struct vbus_region_create rc;
+	struct region rs[64];
+	uint32_t id = 12345;
+	int i, n, err;
+
+	ASSERT_GE(64, self->info.max_regions);
+	for (n = 0; n < (int)self->info.max_regions; n++)
+		ASSERT_EQ(0, region_open(self->fd, 4096, 0, 0, &rs[n]));
+	err = region_open(self->fd, 4096, 0, 0, &rs[n]);
+	EXPECT_EQ(-ENOSPC, err);
+	for (i = 0; i < n; i++)
+		region_close(self->fd, &rs[i]);
+
+	memset(&rc, 0, sizeof(rc));
+	rc.len = 0;
+	EXPECT_EQ(-1, ioctl(self->fd, VBUS_IOC_REGION_CREATE, &rc));
+	EXPECT_EQ(EINVAL, errno);
+	rc.len = 64 << 20;
+	EXPECT_EQ(-1, ioctl(self->fd, VBUS_IOC_REGION_CREATE, &rc));
+	EXPECT_EQ(E2BIG, errno);
+	rc.len = 4096;
+	rc.priority = 99;
+	EXPECT_EQ(-1, ioctl(self->fd, VBUS_IOC_REGION_CREATE, &rc));
+	EXPECT_EQ(ERANGE, errno);
+	rc.priority = 0;
+	rc.flags = 0x80;
+	EXPECT_EQ(-1, ioctl(self->fd, VBUS_IOC_REGION_CREATE, &rc));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(-1, ioctl(self->fd, VBUS_IOC_REGION_CREATE, NULL));
+	EXPECT_EQ(EFAULT, errno);
+
+	EXPECT_EQ(-1, ioctl(self->fd, VBUS_IOC_SIGNAL, &id));
+	EXPECT_EQ(ENOENT, errno);
+	EXPECT_EQ(-1, ioctl(self->fd, VBUS_IOC_REGION_DESTROY, &id));
+	EXPECT_EQ(ENOENT, errno);
+	EXPECT_EQ(MAP_FAILED, mmap(NULL, 4096, PROT_READ, MAP_SHARED, self->fd,
+				   (off_t)id << 32));
+
+	/* Regions without a signal: no SIGNAL, no eventfd. */
+	ASSERT_EQ(0, region_open(self->fd, 4096, 0, 0, &rs[0]));
+	EXPECT_EQ(VIRTIO_VBUS_NO_SIGNAL, rs[0].rc.sigdesc_offset);
+	EXPECT_EQ(-1, ioctl(self->fd, VBUS_IOC_SIGNAL, &rs[0].rc.id));
+	EXPECT_EQ(EINVAL, errno);
+	/* A mapping larger than the region. */
+	EXPECT_EQ(MAP_FAILED, mmap(NULL, 8192, PROT_READ, MAP_SHARED, self->fd,
+				   rs[0].rc.mmap_offset));
+	region_close(self->fd, &rs[0]);
+
+	/* The device's region functions refuse a region without a signal. */
+	ASSERT_EQ(0, region_open(self->fd, 4096, 0, 0, &rs[0]));
+	EXPECT_EQ(-EINVAL, vbus_call_args(self->fd, VBUS_TEST_SIGNAL_STORM,
+					  rs[0].rc.id, 1));
+	EXPECT_EQ(-ENOENT, vbus_call_args(self->fd, VBUS_TEST_SIGNAL_STORM,
+					  0x7777, 1));
+	region_close(self->fd, &rs[0]);
+}
+
+FIXTURE(closing) {
+	char name[16];
+	int fd;
+};
+
+FIXTURE_VARIANT(closing) {
+	int order;	/* what goes first after the device closed: */
+};
+
+/* munmap, then destroy, then close the file */
+FIXTURE_VARIANT_ADD(closing, unmap_destroy_close) { .order = 0 };
+/* destroy, then munmap, then close */
+FIXTURE_VARIANT_ADD(closing, destroy_unmap_close) { .order = 1 };
+/* close the file with the region still mapped, then munmap */
+FIXTURE_VARIANT_ADD(closing, close_then_unmap) { .order = 2 };
+
+FIXTURE_SETUP(closing)
+{
+	if (vbus_find_type("vbus-test", self->name, sizeof(self->name)))
+		SKIP(return, "no vbus-test device");
+	self->fd = vbus_open(self->name);
+	ASSERT_LE(0, self->fd);
+}
+
+FIXTURE_TEARDOWN(closing)
+{
+	if (self->fd >= 0)
+		close(self->fd);
+}
+
+/*
+ * The device closes a region userspace has mapped: the mapping stays
+ * usable memory, the file reports the close, signals get EPIPE, and every
+ * order of munmap, destroy and close is safe.
+ */
+TEST_F(closing, device_closes_mapped_region)
+{
+	struct pollfd p = { .fd = self->fd, .events = POLLIN };
+	struct vbus_user_event evt;
+	struct region r;
+	uint8_t *mem;
+	size_t len;
+
+	ASSERT_EQ(0, region_open(self->fd, 4096, 0, VBUS_REGION_F_SIGNAL, &r));
+	ASSERT_EQ(0, vbus_call_args(self->fd, VBUS_TEST_CLOSE_REGION, r.rc.id, 0));
+	ASSERT_EQ(1, poll(&p, 1, 5000));
+	ASSERT_EQ(sizeof(evt), read(self->fd, &evt, sizeof(evt)));
+	EXPECT_EQ(VBUS_UEVT_REGION_CLOSED, evt.type);
+	EXPECT_EQ(r.rc.id, evt.region_id);
+
+	r.mem[0] = 0x42;
+	EXPECT_EQ(0x42, r.mem[0]);
+	EXPECT_EQ(-1, ioctl(self->fd, VBUS_IOC_SIGNAL, &r.rc.id));
+	EXPECT_EQ(EPIPE, errno);
+
+	mem = r.mem;
+	len = r.rc.len;
+	switch (variant->order) {
+	case 0:
+		ASSERT_EQ(0, munmap(mem, len));
+		ASSERT_EQ(0, ioctl(self->fd, VBUS_IOC_REGION_DESTROY, &r.rc.id));
+		break;
+	case 1:
+		ASSERT_EQ(0, ioctl(self->fd, VBUS_IOC_REGION_DESTROY, &r.rc.id));
+		mem[1] = 0x43;
+		ASSERT_EQ(0, munmap(mem, len));
+		break;
+	case 2:
+		close(self->fd);
+		self->fd = -1;
+		mem[2] = 0x44;
+		EXPECT_EQ(0x44, mem[2]);
+		ASSERT_EQ(0, munmap(mem, len));
+		break;
+	}
+	close(r.efd);
+}
+
+/* Regions on two priorities deliver on their own event queues. */
+TEST(two_priorities)
+{
+	long before[2], after[2];
+	struct region r[2];
+	char name[16];
+	int fd, q;
+
+	if (vbus_find_type("vbus-test-mq", name, sizeof(name)))
+		SKIP(return, "no device with two event queues");
+	fd = vbus_open(name);
+	ASSERT_LE(0, fd);
+	for (q = 0; q < 2; q++)
+		ASSERT_EQ(0, region_open(fd, 4096, q, VBUS_REGION_F_SIGNAL, &r[q]));
+	for (q = 0; q < 2; q++) {
+		before[0] = stat_of(name, "evq0_events");
+		before[1] = stat_of(name, "evq1_events");
+		ASSERT_EQ(0, vbus_call_args(fd, VBUS_TEST_WRITE_PATTERN,
+					    r[q].rc.id, q));
+		ASSERT_EQ(1, efd_wait(r[q].efd, 5000));
+		after[0] = stat_of(name, "evq0_events");
+		after[1] = stat_of(name, "evq1_events");
+		EXPECT_EQ(before[q] + 1, after[q]);
+		EXPECT_EQ(before[!q], after[!q]);
+	}
+	for (q = 0; q < 2; q++)
+		region_close(fd, &r[q]);
+	close(fd);
+}
+
+/*
+ * The kernel API through the test client: ping-pong with signal objects,
+ * and enable/disable racing with a storm from the device (no lost wakeup).
+ */
+TEST(kernel_client_shm)
+{
+	char name[16], path[PATH_MAX], buf[256];
+	struct vbus_info info;
+	int fd;
+
+	if (vbus_find_type("vbus-test", name, sizeof(name)))
+		SKIP(return, "no vbus-test device");
+	fd = vbus_open(name);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, ioctl(fd, VBUS_IOC_INFO, &info));
+	close(fd);
+
+	ASSERT_EQ(0, system("modprobe vbus_test_client"));
+	snprintf(path, sizeof(path),
+		 TC_DEBUGFS "/virtio_vbus.vbus-test.%u/shm", info.instance);
+	ASSERT_EQ(0, vbus_write_file(path, "pingpong 2000"));
+	ASSERT_EQ(0, vbus_read_file(path, buf, sizeof(buf)));
+	TH_LOG("pingpong: %s", buf);
+	EXPECT_EQ(0, strncmp(buf, "ok", 2));
+	ASSERT_EQ(0, vbus_write_file(path, "race 50000"));
+	ASSERT_EQ(0, vbus_read_file(path, buf, sizeof(buf)));
+	TH_LOG("race: %s", buf);
+	EXPECT_EQ(0, strncmp(buf, "ok", 2));
+	ASSERT_EQ(0, system("rmmod vbus_test_client"));
+}
+
+TEST_HARNESS_MAIN
