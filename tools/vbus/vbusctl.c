@@ -5,6 +5,7 @@
  *   vbusctl list
  *   vbusctl info DEV
  *   vbusctl call DEV FUNC [-x HEX | TEXT] [-n IN_LEN]
+ *   vbusctl stats DEV
  *
  * DEV is /dev/vbusN or vbusN. FUNC is a number, or for the vbus-test type
  * one of its function names (echo, reverse, checksum, ...).
@@ -164,12 +165,43 @@ static int cmd_info(const char *dev)
 	return 0;
 }
 
+/* The driver's counters for DEV (sysfs "stats"), and its last error. */
+static int cmd_stats(const char *dev)
+{
+	const char *name = strncmp(dev, "/dev/", 5) ? dev : dev + 5;
+	char path[128], line[256];
+	FILE *f;
+
+	snprintf(path, sizeof(path), SYSFS_VBUS "/%s/stats", name);
+	f = fopen(path, "r");
+	if (!f) {
+		fprintf(stderr, "vbusctl: %s: %s\n", path, strerror(errno));
+		return 1;
+	}
+	while (fgets(line, sizeof(line), f)) {
+		char key[64];
+		long long v;
+
+		if (sscanf(line, "%63s %lld", key, &v) == 2)
+			printf("%-18s %lld\n", key, v);
+	}
+	fclose(f);
+	snprintf(path, sizeof(path), SYSFS_VBUS "/%s/last_error", name);
+	f = fopen(path, "r");
+	if (f && fgets(line, sizeof(line), f) && line[0] != '\n')
+		printf("%-18s %s", "last_error", line);
+	if (f)
+		fclose(f);
+	return 0;
+}
+
 static void usage(void)
 {
 	fprintf(stderr,
 		"usage: vbusctl list\n"
 		"       vbusctl info DEV\n"
-		"       vbusctl call DEV FUNC [-x HEX | TEXT] [-n IN_LEN]\n");
+		"       vbusctl call DEV FUNC [-x HEX | TEXT] [-n IN_LEN]\n"
+		"       vbusctl stats DEV\n");
 	exit(2);
 }
 
@@ -303,6 +335,8 @@ int main(int argc, char **argv)
 		return cmd_info(argv[2]);
 	if (!strcmp(argv[1], "call"))
 		return cmd_call(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "stats") && argc == 3)
+		return cmd_stats(argv[2]);
 	usage();
 	return 2;
 }
