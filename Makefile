@@ -64,8 +64,10 @@ check-intree:
 	scripts/check-intree.sh
 
 # Only the VM tests: make check-vm TESTS=vbus_bind_test:unbind_rebind
+# TRANSPORT=pci|mmio
+TRANSPORT ?= pci
 check-vm: build
-	$(SELFTESTS)/vmtest.sh $(TESTS)
+	$(SELFTESTS)/vmtest.sh -t $(TRANSPORT) $(TESTS)
 
 # A git tree of the patched QEMU source for editing, and the series back.
 qemu-work: deps

@@ -1,7 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # Runs every test suite, even after one fails, and ends with the total:
-# "N passed, N failed, N skipped". Arguments go to vmtest.sh (PROG[:TEST]).
+# "N passed, N failed, N skipped". Arguments go to vmtest.sh (PROG[:TEST]);
+# the VM suite runs once per transport in VBUS_TRANSPORTS (default: pci mmio).
 set -uo pipefail
 . "$(dirname "$0")/common.sh"
 
@@ -17,7 +18,7 @@ run() {
 	echo "== $name"
 	"$@" 2>&1 | tee "$log"
 	rc=${PIPESTATUS[0]}
-	if [ "$name" = vm ]; then
+	if [ "${name#vm-}" != "$name" ]; then
 		read -r pass fail skip < <(sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed, \([0-9]*\) skipped$/\1 \2 \3/p' "$log" | tail -n 1)
 	else
 		pass=$(grep -Ec '^ok ' "$log")
@@ -38,7 +39,9 @@ run lint bash "$VBUS_TOP/scripts/lint.sh"
 run header bash "$VBUS_TOP/scripts/check-header.sh"
 run intree bash "$VBUS_TOP/scripts/check-intree.sh"
 run qtest bash "$VBUS_TOP/scripts/qtest.sh"
-run vm "$vmtest" "$@"
+for t in ${VBUS_TRANSPORTS:-pci mmio}; do
+	run "vm-$t" "$vmtest" -t "$t" "$@"
+done
 
 echo "== summary"
 printf '%s\n' "${summary[@]}"

@@ -3,9 +3,11 @@
 #
 # Boots a QEMU guest with virtio-vbus devices and runs the selftests in it.
 #
-#   vmtest.sh [-j JOB] [-T SECONDS] [PROG[:TEST]]...
+#   vmtest.sh [-t TRANSPORT] [-j JOB] [-T SECONDS] [PROG[:TEST]]...
 #
-# JOB is "test" (default), "demo" or "shell". With no PROG every test
+# TRANSPORT is "pci" (q35, virtio-vbus-pci; the default) or "mmio"
+# (microvm, virtio-vbus-device). JOB is "test" (default), "demo" or
+# "shell". With no PROG every test
 # program runs. Prints the guest's KTAP as it comes, then
 # "N passed, N failed, N skipped"; exits non-zero on any failure, on a
 # guest that does not finish, or on a kernel warning in the guest's log.
@@ -25,15 +27,24 @@ INITRD=${INITRD:-$here/../../../../build/initramfs.cpio.gz}
 FIRMWARE=(-L /usr/share/seabios -L /usr/share/qemu)
 
 job=test
+transport=pci
 timeout_s=900
-while getopts "j:T:" opt; do
+while getopts "t:j:T:" opt; do
 	case $opt in
+	t) transport=$OPTARG ;;
 	j) job=$OPTARG ;;
 	T) timeout_s=$OPTARG ;;
-	*) echo "usage: $0 [-j test|demo|shell] [-T SECONDS] [PROG[:TEST]]..." >&2
+	*) echo "usage: $0 [-t pci|mmio] [-j test|demo|shell] [-T SECONDS] [PROG[:TEST]]..." >&2
 	   exit $KSFT_FAIL ;;
 	esac
 done
+case $transport in
+pci)	machine=(-M q35); dev=virtio-vbus-pci ;;
+mmio)	# microvm: virtio-mmio transports found through ACPI; modern only.
+	machine=(-M microvm,acpi=on,pcie=off -global virtio-mmio.force-legacy=false)
+	dev=virtio-vbus-device ;;
+*)	echo "vmtest: unknown transport '$transport'" >&2; exit $KSFT_FAIL ;;
+esac
 shift $((OPTIND - 1))
 tests=$(IFS=,; echo "$*")
 
@@ -83,29 +94,29 @@ pick_accel() {
 # one without device calls, and two whose type name the driver must reject.
 devices=(
 	-object vbus-test,id=vt0
-	-device virtio-vbus-pci,backend=vt0
+	-device $dev,backend=vt0
 	-object vbus-test,id=vt1,type-name=vbus-test-b,abi-version=7
-	-device virtio-vbus-pci,backend=vt1
+	-device $dev,backend=vt1
 	-object vbus-test,id=vt4,type-name=vbus-nocall
-	-device virtio-vbus-pci,backend=vt4,call=off
+	-device $dev,backend=vt4,call=off
 	-object vbus-test,id=vt5,type-name=vbus-test-mq
-	-device virtio-vbus-pci,backend=vt5,num-event-queues=2
+	-device $dev,backend=vt5,num-event-queues=2
 	-object vbus-test,id=vt2,type-name=nul-missing-nul-missing-nul-miss
-	-device virtio-vbus-pci,backend=vt2
+	-device $dev,backend=vt2
 	-object "vbus-test,id=vt3,type-name=ctrl$(printf '\001')char"
-	-device virtio-vbus-pci,backend=vt3
+	-device $dev,backend=vt3
 )
 append="vbus.expect=vbus-test:1,vbus-test-b:7,vbus-nocall:1,vbus-test-mq:1 vbus.bad=2"
 if [ "$job" = demo ]; then
-	devices=(-object vbus-test,id=vt0 -device virtio-vbus-pci,backend=vt0)
+	devices=(-object vbus-test,id=vt0 -device "$dev,backend=vt0")
 	append=
 fi
 
 accel=$(pick_accel)
-echo "vmtest: $job on $(basename "$QEMU") -accel $accel, kernel $KVER"
+echo "vmtest: $job over $transport on $(basename "$QEMU") -accel $accel, kernel $KVER"
 start=$(date +%s)
 timeout -k 5 "$timeout_s" "$QEMU" "${FIRMWARE[@]}" -accel "$accel" \
-	-M q35 -smp 2 -m 1G -nodefaults -display none -no-reboot \
+	"${machine[@]}" -smp 2 -m 1G -nodefaults -display none -no-reboot \
 	-chardev stdio,id=con,signal=off -serial chardev:con \
 	-kernel "$KERNEL" -initrd "$INITRD" \
 	-append "console=ttyS0 loglevel=5 panic=-1 oops=panic vbus.job=$job vbus.tests=$tests $append" \
