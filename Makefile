@@ -19,20 +19,21 @@ SELFTESTS := selftests/drivers/virtio/vbus
 TESTS ?=
 
 .PHONY: all deps qemu build module tools tests image demo check \
-	check-header check-qtest check-intree check-vm qemu-work qemu-patches clean
+	check-header check-qtest check-intree check-vm image-s390x qemu-work qemu-patches clean
 
 all: deps qemu
 	$(MAKE) build
 
 deps:
 	scripts/setup-deps.sh
+	scripts/setup-s390x.sh
 
 qemu: deps
 	scripts/build-qemu.sh
 
 # Everything that needs the guest kernel's headers: a sub-make, so that
 # KVER is read after deps has fetched the kernel.
-build: module tools tests image
+build: module tools tests image image-s390x
 
 module:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
@@ -45,6 +46,10 @@ tests:
 
 image: module tools tests
 	scripts/mkinitramfs.sh
+
+# The s390x guest (virtio-ccw): module, tools and tests cross-built.
+image-s390x:
+	scripts/build-s390x.sh
 
 demo: all
 	scripts/vm.sh demo
@@ -64,7 +69,7 @@ check-intree:
 	scripts/check-intree.sh
 
 # Only the VM tests: make check-vm TESTS=vbus_bind_test:unbind_rebind
-# TRANSPORT=pci|mmio
+# TRANSPORT=pci|mmio|ccw
 TRANSPORT ?= pci
 check-vm: build
 	$(SELFTESTS)/vmtest.sh -t $(TRANSPORT) $(TESTS)

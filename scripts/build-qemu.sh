@@ -8,7 +8,7 @@
 set -euo pipefail
 . "$(dirname "$0")/common.sh"
 
-targets=${VBUS_QEMU_TARGETS:-x86_64-softmmu}
+targets=${VBUS_QEMU_TARGETS:-x86_64-softmmu,s390x-softmmu}
 conf=(--target-list="$targets" --without-default-features --enable-tcg
       --enable-fdt=system --python=/usr/bin/python3 --disable-docs --disable-install-blobs)
 

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 # Runs every test suite, even after one fails, and ends with the total:
 # "N passed, N failed, N skipped". Arguments go to vmtest.sh (PROG[:TEST]);
-# the VM suite runs once per transport in VBUS_TRANSPORTS (default: pci mmio).
+# the VM suite runs once per transport in VBUS_TRANSPORTS (default: pci mmio
+# ccw).
 set -uo pipefail
 . "$(dirname "$0")/common.sh"
 
@@ -39,7 +40,7 @@ run lint bash "$VBUS_TOP/scripts/lint.sh"
 run header bash "$VBUS_TOP/scripts/check-header.sh"
 run intree bash "$VBUS_TOP/scripts/check-intree.sh"
 run qtest bash "$VBUS_TOP/scripts/qtest.sh"
-for t in ${VBUS_TRANSPORTS:-pci mmio}; do
+for t in ${VBUS_TRANSPORTS:-pci mmio ccw}; do
 	run "vm-$t" "$vmtest" -t "$t" "$@"
 done
 

@@ -6,34 +6,51 @@
 set -euo pipefail
 . "$(dirname "$0")/common.sh"
 
-kver=${KVER:-$(readlink "$VBUS_CACHE/kernel/current")}
-kroot=$VBUS_CACHE/kernel/$kver/root
+arch=${VBUS_GUEST_ARCH:-amd64}
 out=${1:-$VBUS_TOP/build/initramfs.cpio.gz}
-root=$VBUS_TOP/build/initramfs
 st=$VBUS_TOP/selftests/drivers/virtio/vbus
+if [ "$arch" = s390x ]; then
+	# Cross-built by scripts/build-s390x.sh into build/s390x.
+	kver=${KVER:-$(readlink "$VBUS_CACHE/s390x/current")}
+	kroot=$VBUS_CACHE/s390x/$kver/root
+	busybox=$kroot/bin/busybox
+	bin=$VBUS_TOP/build/s390x/bin
+	mods=$VBUS_TOP/build/s390x/mod/drivers/virtio
+	kmods=(drivers/s390/virtio/virtio_ccw)
+	root=$VBUS_TOP/build/s390x/initramfs
+else
+	kver=${KVER:-$(readlink "$VBUS_CACHE/kernel/current")}
+	kroot=$VBUS_CACHE/kernel/$kver/root
+	busybox=/bin/busybox
+	bin=
+	mods=$VBUS_TOP/drivers/virtio
+	kmods=(drivers/virtio/virtio_mmio)
+	root=$VBUS_TOP/build/initramfs
+fi
 
 rm -rf "$root"
 mkdir -p "$root"/{bin,sbin,usr/bin,usr/sbin,proc,sys,dev,tmp,run,etc,tests}
-cp /bin/busybox "$root/bin/busybox"
+cp "$busybox" "$root/bin/busybox"
 ln -s busybox "$root/bin/sh"
 
 # Kernel modules the tests need beyond the built-ins, decompressed so
 # busybox's modprobe can load them.
 mdir=$root/lib/modules/$kver
 mkdir -p "$mdir/kernel" "$mdir/extra"
-for m in drivers/virtio/virtio_mmio; do
+for m in "${kmods[@]}"; do
+	[ -f "$kroot/lib/modules/$kver/kernel/$m.ko.xz" ] || continue	# built in
 	mkdir -p "$mdir/kernel/$(dirname "$m")"
 	xz -dc "$kroot/lib/modules/$kver/kernel/$m.ko.xz" > "$mdir/kernel/$m.ko"
 done
 cp "$kroot/lib/modules/$kver/modules.order" "$kroot/lib/modules/$kver/modules.builtin"* "$mdir/"
-cp "$VBUS_TOP"/drivers/virtio/{virtio_vbus,vbus_test_client}.ko "$mdir/extra/"
+cp "$mods"/{virtio_vbus,vbus_test_client}.ko "$mdir/extra/"
 depmod -b "$root" "$kver"
 
 cp "$VBUS_TOP/guest/init" "$root/init"
 cp "$VBUS_TOP/guest/mdev.conf" "$root/etc/mdev.conf"
-cp "$VBUS_TOP/tools/vbus/vbusctl" "$root/usr/bin/"
+cp "${bin:-$VBUS_TOP/tools/vbus}/vbusctl" "$root/usr/bin/"
 for t in $(make --no-print-directory -s -C "$st" print-tests); do
-	cp "$st/$t" "$root/tests/"
+	cp "${bin:-$st}/$t" "$root/tests/"
 done
 cp "$st/run_guest.sh" "$root/tests/"
 

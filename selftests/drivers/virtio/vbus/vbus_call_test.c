@@ -5,6 +5,7 @@
  * concurrency, bad input, races with unbind, a client driver that owns
  * its device.
  */
+#include <endian.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdint.h>
@@ -142,9 +143,10 @@ TEST_F(dev, every_status_maps_to_errno)
 	struct vbus_call c;
 	uint32_t arg[2], s;
 
+	/* The vbus-test type's arguments are little-endian words. */
 	for (s = 0; s <= VIRTIO_VBUS_S_MAX; s++) {
-		arg[0] = s;
-		arg[1] = 4000 + s;
+		arg[0] = htole32(s);
+		arg[1] = htole32(4000 + s);
 		EXPECT_EQ(-errnos[s], vbus_do(self->fd, VBUS_TEST_STATUS, arg,
 					      sizeof(arg), NULL, 0, &c));
 		EXPECT_EQ(s, c.device_status);
@@ -156,14 +158,14 @@ TEST_F(dev, every_status_maps_to_errno)
 /* CHECKSUM and FILL: the device computes, the driver carries. */
 TEST_F(dev, checksum_and_fill)
 {
-	uint32_t crc = 0, fill[2] = { 0xab, 3000 };
+	uint32_t crc = 0, fill[2] = { htole32(0xab), htole32(3000) };
 	uint8_t buf[4096];
 	struct vbus_call c;
 	int i;
 
 	ASSERT_EQ(0, vbus_do(self->fd, VBUS_TEST_CHECKSUM, "123456789", 9,
 			     &crc, sizeof(crc), &c));
-	EXPECT_EQ(0xe3069283, crc);
+	EXPECT_EQ(0xe3069283, le32toh(crc));
 	ASSERT_EQ(0, vbus_do(self->fd, VBUS_TEST_FILL, fill, sizeof(fill), buf,
 			     sizeof(buf), &c));
 	ASSERT_EQ(3000, c.result_len);
@@ -197,7 +199,7 @@ TEST_F(dev, delayed_call_interrupted)
 {
 	struct sigaction sa = { .sa_handler = on_usr1 };	/* no SA_RESTART */
 	struct kicker k = { .target = pthread_self(), .delay_ms = 200 };
-	uint32_t ms = 2000;
+	uint32_t ms = htole32(2000);
 	char in[8] = {};
 	struct vbus_call c;
 	pthread_t t;
@@ -213,7 +215,7 @@ TEST_F(dev, delayed_call_interrupted)
 	EXPECT_EQ(0, memcmp("again", in, 5));
 
 	/* An uninterrupted delayed call completes. */
-	ms = 100;
+	ms = htole32(100);
 	EXPECT_EQ(0, vbus_do(self->fd, VBUS_TEST_DELAY, &ms, sizeof(ms), NULL,
 			     0, &c));
 }

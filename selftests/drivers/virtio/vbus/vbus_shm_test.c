@@ -26,7 +26,8 @@ struct region {
 
 static int vbus_call_args(int fd, uint32_t func, uint32_t a, uint32_t b)
 {
-	uint32_t args[2] = { a, b };
+	/* The vbus-test type's arguments are little-endian words. */
+	uint32_t args[2] = { htole32(a), htole32(b) };
 	struct vbus_call c = {
 		.func = func,
 		.out_ptr = (uintptr_t)args,

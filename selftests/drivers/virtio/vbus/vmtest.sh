@@ -5,8 +5,9 @@
 #
 #   vmtest.sh [-t TRANSPORT] [-j JOB] [-T SECONDS] [PROG[:TEST]]...
 #
-# TRANSPORT is "pci" (q35, virtio-vbus-pci; the default) or "mmio"
-# (microvm, virtio-vbus-device). JOB is "test" (default), "demo" or
+# TRANSPORT is "pci" (q35, virtio-vbus-pci; the default), "mmio"
+# (microvm, virtio-vbus-device) or "ccw" (an s390x guest on
+# qemu-system-s390x, virtio-vbus-ccw; KERNEL_S390X, INITRD_S390X). JOB is "test" (default), "demo" or
 # "shell". With no PROG every test
 # program runs. Prints the guest's KTAP as it comes, then
 # "N passed, N failed, N skipped"; exits non-zero on any failure, on a
@@ -34,7 +35,7 @@ while getopts "t:j:T:" opt; do
 	t) transport=$OPTARG ;;
 	j) job=$OPTARG ;;
 	T) timeout_s=$OPTARG ;;
-	*) echo "usage: $0 [-t pci|mmio] [-j test|demo|shell] [-T SECONDS] [PROG[:TEST]]..." >&2
+	*) echo "usage: $0 [-t pci|mmio|ccw] [-j test|demo|shell] [-T SECONDS] [PROG[:TEST]]..." >&2
 	   exit $KSFT_FAIL ;;
 	esac
 done
@@ -43,8 +44,22 @@ pci)	machine=(-M q35); dev=virtio-vbus-pci ;;
 mmio)	# microvm: virtio-mmio transports found through ACPI; modern only.
 	machine=(-M microvm,acpi=on,pcie=off -global virtio-mmio.force-legacy=false)
 	dev=virtio-vbus-device ;;
+ccw)	# s390x: the kernel, initramfs and QEMU of the other architecture.
+	KVER=$(readlink "$VBUS_CACHE/s390x/current" 2>/dev/null)
+	QEMU=${QEMU_S390X:-$(dirname "$QEMU")/qemu-system-s390x}
+	KERNEL=${KERNEL_S390X:-$VBUS_CACHE/s390x/$KVER/root/boot/vmlinuz-$KVER}
+	INITRD=${INITRD_S390X:-$here/../../../../build/s390x/initramfs.cpio.gz}
+	machine=(-M s390-ccw-virtio -cpu max)
+	console=ttysclp0
+	dev=virtio-vbus-ccw ;;
 *)	echo "vmtest: unknown transport '$transport'" >&2; exit $KSFT_FAIL ;;
 esac
+if [ "$transport" = ccw ]; then
+	serial=(-chardev stdio,id=con,signal=off -device sclpconsole,chardev=con)
+else
+	console=ttyS0
+	serial=(-chardev stdio,id=con,signal=off -serial chardev:con)
+fi
 shift $((OPTIND - 1))
 tests=$(IFS=,; echo "$*")
 
@@ -112,14 +127,18 @@ if [ "$job" = demo ]; then
 	append=
 fi
 
-accel=$(pick_accel)
+if [ "$transport" = ccw ]; then
+	accel=tcg	# another architecture: KVM cannot run it
+else
+	accel=$(pick_accel)
+fi
 echo "vmtest: $job over $transport on $(basename "$QEMU") -accel $accel, kernel $KVER"
 start=$(date +%s)
 timeout -k 5 "$timeout_s" "$QEMU" "${FIRMWARE[@]}" -accel "$accel" \
 	"${machine[@]}" -smp 2 -m 1G -nodefaults -display none -no-reboot \
-	-chardev stdio,id=con,signal=off -serial chardev:con \
+	"${serial[@]}" \
 	-kernel "$KERNEL" -initrd "$INITRD" \
-	-append "console=ttyS0 loglevel=5 panic=-1 oops=panic vbus.job=$job vbus.tests=$tests $append" \
+	-append "console=$console loglevel=5 panic=-1 oops=panic vbus.job=$job vbus.tests=$tests $append" \
 	"${devices[@]}" </dev/null 2>&1 | tee "$log"
 qemu_rc=${PIPESTATUS[0]}
 echo "vmtest: guest ran $(( $(date +%s) - start )) s"
