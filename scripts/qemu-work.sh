@@ -17,6 +17,11 @@ setup)
 	vbus_log "QEMU work tree: $work (base: tag vbus-base)"
 	;;
 export)
+	tmp=$(mktemp -d)
+	bash "$VBUS_TOP/scripts/qemu-header.sh" "$work" "$tmp"
+	cmp -s "$tmp/virtio_vbus.h" "$work/include/standard-headers/linux/virtio_vbus.h" ||
+		vbus_log "warning: the work tree's standard header is not the UAPI header's conversion (scripts/qemu-header.sh)"
+	rm -rf "$tmp"
 	git -C "$work" rev-parse -q --verify vbus-base >/dev/null ||
 		git -C "$work" fetch -q "$VBUS_CACHE/qemu/src" tag vbus-base
 	rm -f "$VBUS_TOP"/qemu-patches/*.patch

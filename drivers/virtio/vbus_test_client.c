@@ -9,6 +9,9 @@
  *	read:  what the device echoed
  *   /sys/kernel/debug/vbus_test_client/<device>/last
  *	read:  "<errno> <status> <qualifier> <len>" of the last call
+ *   /sys/kernel/debug/vbus_test_client/<device>/resets
+ *	read:  "<prepares> <dones> <last done error>"
+ *	write: "off" to take no resets, "refuse" to refuse them, "on"
  *   /sys/kernel/debug/vbus_test_client/<device>/shm
  *	write: "pingpong N": N round trips through a region's signal
  *	       "race N": a storm of N device signals while the client
@@ -40,6 +43,10 @@ static struct dentry *vbus_tc_root;
  * @shm_result: what the last shm run said
  * @done: completed by each device-to-driver signal
  * @notes: device-to-driver notifications seen
+ * @prepares: reset_prepare calls
+ * @dones: reset_done calls
+ * @done_err: the error of the last reset_done
+ * @refuse: reset_prepare refuses
  */
 struct vbus_tc {
 	struct vbus_client_device *vc;
@@ -52,6 +59,78 @@ struct vbus_tc {
 	char shm_result[128];
 	struct completion done;
 	atomic_t notes;
+	atomic_t prepares;
+	atomic_t dones;
+	int done_err;
+	bool refuse;
+};
+
+static int vbus_tc_reset_prepare(struct vbus_client_device *vc)
+{
+	struct vbus_tc *tc = auxiliary_get_drvdata(&vc->adev);
+
+	atomic_inc(&tc->prepares);
+	return READ_ONCE(tc->refuse) ? -EBUSY : 0;
+}
+
+static void vbus_tc_reset_done(struct vbus_client_device *vc, int err)
+{
+	struct vbus_tc *tc = auxiliary_get_drvdata(&vc->adev);
+
+	WRITE_ONCE(tc->done_err, err);
+	atomic_inc(&tc->dones);
+}
+
+static const struct vbus_client_reset_ops vbus_tc_reset_ops = {
+	.reset_prepare = vbus_tc_reset_prepare,
+	.reset_done = vbus_tc_reset_done,
+};
+
+static ssize_t vbus_tc_resets_write(struct file *file,
+				    const char __user *ubuf, size_t count,
+				    loff_t *ppos)
+{
+	struct vbus_tc *tc = file->private_data;
+	char cmd[16];
+
+	if (count >= sizeof(cmd))
+		return -EINVAL;
+	if (copy_from_user(cmd, ubuf, count))
+		return -EFAULT;
+	cmd[count] = '\0';
+	if (sysfs_streq(cmd, "off")) {
+		vbus_client_set_reset_ops(tc->vc, NULL);
+	} else if (sysfs_streq(cmd, "refuse")) {
+		WRITE_ONCE(tc->refuse, true);
+		vbus_client_set_reset_ops(tc->vc, &vbus_tc_reset_ops);
+	} else if (sysfs_streq(cmd, "on")) {
+		WRITE_ONCE(tc->refuse, false);
+		vbus_client_set_reset_ops(tc->vc, &vbus_tc_reset_ops);
+	} else {
+		return -EINVAL;
+	}
+	return count;
+}
+
+static ssize_t vbus_tc_resets_read(struct file *file, char __user *ubuf,
+				   size_t count, loff_t *ppos)
+{
+	struct vbus_tc *tc = file->private_data;
+	char line[48];
+	int len;
+
+	len = scnprintf(line, sizeof(line), "%d %d %d\n",
+			atomic_read(&tc->prepares), atomic_read(&tc->dones),
+			READ_ONCE(tc->done_err));
+	return simple_read_from_buffer(ubuf, count, ppos, line, len);
+}
+
+static const struct file_operations vbus_tc_resets_fops = {
+	.owner = THIS_MODULE,
+	.open = simple_open,
+	.read = vbus_tc_resets_read,
+	.write = vbus_tc_resets_write,
+	.llseek = default_llseek,
 };
 
 static void vbus_tc_notify(struct vbus_signal *sig, void *data)
@@ -292,7 +371,9 @@ static int vbus_tc_probe(struct auxiliary_device *adev,
 	debugfs_create_file("echo", 0600, tc->dir, tc, &vbus_tc_echo_fops);
 	debugfs_create_file("last", 0400, tc->dir, tc, &vbus_tc_last_fops);
 	debugfs_create_file("shm", 0600, tc->dir, tc, &vbus_tc_shm_fops);
+	debugfs_create_file("resets", 0600, tc->dir, tc, &vbus_tc_resets_fops);
 	auxiliary_set_drvdata(adev, tc);
+	vbus_client_set_reset_ops(vc, &vbus_tc_reset_ops);
 	return 0;
 }
 
@@ -300,6 +381,7 @@ static void vbus_tc_remove(struct auxiliary_device *adev)
 {
 	struct vbus_tc *tc = auxiliary_get_drvdata(adev);
 
+	vbus_client_set_reset_ops(tc->vc, NULL);
 	debugfs_remove_recursive(tc->dir);
 }
 

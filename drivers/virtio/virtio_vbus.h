@@ -116,6 +116,18 @@ struct vbus_stats {
 struct virtio_vbus;
 struct vbus_file;
 
+/* Events of the device state machine (virtio_vbus_fsm.c). */
+enum vbus_event {
+	VBUS_EV_READY		= 0,	/* initialised: probe, or a reset */
+	VBUS_EV_RESET		= 1,	/* a reset starts */
+	VBUS_EV_RESET_FAILED	= 2,	/* re-initialisation failed */
+	VBUS_EV_ERROR		= 3,	/* the device misbehaved */
+	VBUS_EV_REMOVE		= 4,	/* the device goes away */
+	NR_VBUS_EVENTS,
+};
+
+#define NR_VBUS_STATES		(VBUS_STATE_REMOVED + 1)
+
 /**
  * struct vbus_evq - one event queue
  * @vb: its device
@@ -215,7 +227,10 @@ struct vbus_file {
  *	client device hold one)
  * @cdev: the character device, kept alive through @dev
  * @vdev: the virtio device; valid while @state is not VBUS_STATE_REMOVED
- * @lock: protects @state, @last_error and @client
+ * @lock: protects @state, @last_error, @client and its reset_ops
+ * @reset_lock: one reset at a time; taken before @cmd_lock
+ * @config_work: handles configuration changes (DEVICE_NEEDS_RESET)
+ * @reset_work: a reset the device asked for
  * @state: enum vbus_state; written under @lock with WRITE_ONCE(), so
  *	command waiters may read it with READ_ONCE()
  * @last_error: why the device is broken, for sysfs
@@ -263,6 +278,9 @@ struct virtio_vbus {
 	struct virtio_device *vdev;
 
 	struct mutex lock;		/* see @lock above */
+	struct mutex reset_lock;	/* see @reset_lock above */
+	struct work_struct config_work;
+	struct work_struct reset_work;
 	enum vbus_state state;
 	char last_error[80];
 	int instance;
@@ -309,9 +327,14 @@ static inline struct virtio_vbus *to_virtio_vbus(struct device *dev)
 
 /* virtio_vbus_main.c */
 const char *vbus_state_name(enum vbus_state state);
+int vbus_state_errno(struct virtio_vbus *vb);
+int vbus_reset(struct virtio_vbus *vb);
+
+/* virtio_vbus_fsm.c */
+int vbus_fsm_event(struct virtio_vbus *vb, enum vbus_event ev,
+		   const char *why);
 void vbus_set_broken(struct virtio_vbus *vb, const char *fmt, ...)
 	__printf(2, 3);
-int vbus_state_errno(struct virtio_vbus *vb);
 
 /* virtio_vbus_cmd.c */
 int vbus_status_to_errno(u16 status);
@@ -353,6 +376,9 @@ void vbus_files_event(struct virtio_vbus *vb, u32 type, int error);
 int vbus_client_add(struct virtio_vbus *vb);
 void vbus_client_del(struct virtio_vbus *vb);
 bool vbus_client_bound(struct virtio_vbus *vb);
+struct vbus_client_device *vbus_client_reset_prepare(struct virtio_vbus *vb,
+						     int *err);
+void vbus_client_reset_done(struct vbus_client_device *vc, int err);
 
 extern const struct attribute_group *vbus_dev_groups[];
 extern const struct file_operations vbus_fops;

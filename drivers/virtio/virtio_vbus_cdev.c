@@ -313,6 +313,8 @@ static long vbus_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		return vbus_ioctl_signal(vf, argp);
 	case VBUS_IOC_SET_EVENTFD:
 		return vbus_ioctl_set_eventfd(vf, argp);
+	case VBUS_IOC_RESET:
+		return vbus_reset(vf->vb);
 	default:
 		return -ENOTTY;
 	}

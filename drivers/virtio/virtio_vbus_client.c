@@ -101,6 +101,78 @@ bool vbus_client_bound(struct virtio_vbus *vb)
 }
 
 /**
+ * vbus_client_set_reset_ops() - take part in resets of the device
+ * @vc: the client device, from the client driver's probe
+ * @ops: the callbacks, or NULL (in remove, or to refuse resets)
+ */
+void vbus_client_set_reset_ops(struct vbus_client_device *vc,
+			       const struct vbus_client_reset_ops *ops)
+{
+	mutex_lock(&vc->vb->lock);
+	vc->reset_ops = ops;
+	mutex_unlock(&vc->vb->lock);
+}
+EXPORT_SYMBOL_GPL(vbus_client_set_reset_ops);
+
+/**
+ * vbus_client_reset_prepare() - ask the bound client, if any, to let go
+ * @vb: the vbus device, @vb->reset_lock held
+ * @err: 0, -EOPNOTSUPP when the client takes no resets, or its refusal
+ *
+ * The client device stays locked (no unbind) until
+ * vbus_client_reset_done().
+ *
+ * Return: the client device to pass to vbus_client_reset_done(), or NULL.
+ */
+struct vbus_client_device *vbus_client_reset_prepare(struct virtio_vbus *vb,
+						     int *err)
+{
+	const struct vbus_client_reset_ops *ops;
+	struct vbus_client_device *vc;
+
+	*err = 0;
+	mutex_lock(&vb->lock);
+	vc = vb->client;
+	if (vc)
+		get_device(&vc->adev.dev);
+	mutex_unlock(&vb->lock);
+	if (!vc)
+		return NULL;
+
+	device_lock(&vc->adev.dev);
+	if (!vc->adev.dev.driver) {
+		device_unlock(&vc->adev.dev);
+		put_device(&vc->adev.dev);
+		return NULL;
+	}
+	mutex_lock(&vb->lock);
+	ops = vc->reset_ops;
+	mutex_unlock(&vb->lock);
+	*err = ops && ops->reset_prepare ? ops->reset_prepare(vc) : -EOPNOTSUPP;
+	if (*err) {
+		device_unlock(&vc->adev.dev);
+		put_device(&vc->adev.dev);
+		return NULL;
+	}
+	return vc;
+}
+
+void vbus_client_reset_done(struct vbus_client_device *vc, int err)
+{
+	const struct vbus_client_reset_ops *ops;
+
+	if (!vc)
+		return;
+	mutex_lock(&vc->vb->lock);
+	ops = vc->reset_ops;
+	mutex_unlock(&vc->vb->lock);
+	if (ops && ops->reset_done)
+		ops->reset_done(vc, err);
+	device_unlock(&vc->adev.dev);
+	put_device(&vc->adev.dev);
+}
+
+/**
  * vbus_call() - a device call from a client driver
  * @vc: the client device
  * @func: the function of the device type

@@ -130,11 +130,26 @@ static void vbus_cmd_read_result(struct virtio_vbus *vb, u32 *done,
 	} while (gen != old);
 }
 
-/* A configuration change since @seen, or the device is going away. */
+/*
+ * Whether a command waiter must give up: -ENODEV once the device is being
+ * removed, -ECANCELED while it resets; 0 otherwise.
+ */
+static int vbus_cmd_abandoned(struct virtio_vbus *vb)
+{
+	switch (READ_ONCE(vb->state)) {
+	case VBUS_STATE_REMOVED:
+		return -ENODEV;
+	case VBUS_STATE_RESETTING:
+		return -ECANCELED;
+	default:
+		return 0;
+	}
+}
+
+/* A configuration change since @seen, or the waiter must give up. */
 static bool vbus_cfg_changed(struct virtio_vbus *vb, int seen)
 {
-	return atomic_read(&vb->cfg_events) != seen ||
-	       READ_ONCE(vb->state) == VBUS_STATE_REMOVED;
+	return atomic_read(&vb->cfg_events) != seen || vbus_cmd_abandoned(vb);
 }
 
 /**
@@ -146,7 +161,8 @@ static bool vbus_cfg_changed(struct virtio_vbus *vb, int seen)
  *
  * Return: 0 when the command completed (@res says how), -EINTR when a
  * signal came first, -ETIMEDOUT, -ENODEV when the device is being removed,
- * -EIO when the device answered with something that is no completion.
+ * -ECANCELED when it is being reset, -EIO when the device answered with
+ * something that is no completion.
  */
 static int vbus_cmd_wait(struct virtio_vbus *vb, u32 seq, bool intr,
 			 struct vbus_cmd_result *res)
@@ -154,18 +170,20 @@ static int vbus_cmd_wait(struct virtio_vbus *vb, u32 seq, bool intr,
 	unsigned long end = jiffies +
 		msecs_to_jiffies(vb->cmd_timeout_ms + VBUS_CMD_SLACK_MS);
 	long left;
-	int seen;
+	int seen, err;
 	u32 done;
 
 	for (;;) {
 		seen = atomic_read(&vb->cfg_events);
-		if (READ_ONCE(vb->state) == VBUS_STATE_REMOVED)
-			return -ENODEV;
+		err = vbus_cmd_abandoned(vb);
+		if (err)
+			return err;
 		vbus_cmd_read_result(vb, &done, res);
 		if (done == seq)
 			break;
-		if (READ_ONCE(vb->state) == VBUS_STATE_REMOVED)
-			return -ENODEV;
+		err = vbus_cmd_abandoned(vb);
+		if (err)
+			return err;
 		if (done != seq - 1) {
 			vbus_set_broken(vb, "done_seq %u for command %u", done,
 					seq);
@@ -353,6 +371,10 @@ static int vbus_cmd_begin(struct virtio_vbus *vb, bool intr)
 {
 	int err;
 
+	/* A reset holds cmd_lock: fail at once rather than wait for it. */
+	err = vbus_state_errno(vb);
+	if (err)
+		return err;
 	if (intr) {
 		if (mutex_lock_interruptible(&vb->cmd_lock))
 			return -EINTR;

@@ -71,6 +71,7 @@ static void vbus_event_handle(struct virtio_vbus *vb,
 		break;
 	case VIRTIO_VBUS_EVT_RESET_REQUEST:
 		dev_warn_ratelimited(&vb->dev, "device requests a reset\n");
+		queue_work(system_wq, &vb->reset_work);
 		break;
 	default:
 		atomic64_inc(&vb->stats.bad_events);

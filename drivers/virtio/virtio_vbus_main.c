@@ -45,41 +45,6 @@ const char *vbus_state_name(enum vbus_state state)
 }
 
 /**
- * vbus_set_state() - change the device state
- * @vb: the vbus device, @lock held
- * @state: the new state
- */
-static void vbus_set_state(struct virtio_vbus *vb, enum vbus_state state)
-{
-	lockdep_assert_held(&vb->lock);
-	WRITE_ONCE(vb->state, state);
-}
-
-/**
- * vbus_set_broken() - the device misbehaved: stop using it, say why once
- * @vb: the vbus device
- * @fmt: the cause, for the log and sysfs "last_error"
- *
- * Every later operation fails with -EIO. Only a ready device breaks: a
- * device being removed stays removed.
- */
-void vbus_set_broken(struct virtio_vbus *vb, const char *fmt, ...)
-{
-	va_list args;
-
-	mutex_lock(&vb->lock);
-	if (vb->state == VBUS_STATE_READY) {
-		va_start(args, fmt);
-		vsnprintf(vb->last_error, sizeof(vb->last_error), fmt, args);
-		va_end(args);
-		vbus_set_state(vb, VBUS_STATE_BROKEN);
-		dev_err_ratelimited(&vb->dev, "device broken: %s\n",
-				    vb->last_error);
-	}
-	mutex_unlock(&vb->lock);
-}
-
-/**
  * vbus_state_errno() - whether the device takes requests now
  * @vb: the vbus device
  *
@@ -213,10 +178,165 @@ static void vbus_config_changed(struct virtio_device *vdev)
 {
 	struct virtio_vbus *vb = vdev->priv;
 
-	/* Interrupt context: only wake whoever waits for the device. */
+	/* Interrupt context: wake command waiters, defer the rest. */
 	atomic64_inc(&vb->stats.cmd_irqs);
 	atomic_inc(&vb->cfg_events);
 	wake_up_all(&vb->cfg_wq);
+	queue_work(system_wq, &vb->config_work);
+}
+
+/*
+ * Brings the device up: virtqueues, DRIVER_OK, event buffers. Probe,
+ * restore and every reset share it.
+ */
+static int vbus_dev_init(struct virtio_vbus *vb)
+{
+	int err;
+
+	vbus_config_resync(vb);
+	err = vbus_evq_init(vb);
+	if (err)
+		return err;
+	virtio_device_ready(vb->vdev);
+	vbus_evq_fill(vb);
+	return 0;
+}
+
+/*
+ * Takes the device down, its state already out of READY: the command in
+ * flight leaves, the device is reset (it accesses no memory after), the
+ * workers stop, regions and virtqueues go, files get @uevent (if not 0).
+ * Remove, freeze and every reset share it.
+ */
+static void vbus_dev_teardown(struct virtio_vbus *vb, u32 uevent)
+{
+	/* Command waiters see the new state and give up. */
+	wake_up_all(&vb->cfg_wq);
+	vbus_cmd_reset(vb);
+	vbus_evq_stop(vb);
+	cancel_work_sync(&vb->config_work);
+	vbus_regions_reset(vb);
+	if (uevent)
+		vbus_files_event(vb, uevent, -ENODEV);
+	vbus_evq_del(vb);
+}
+
+static int vbus_freeze(struct virtio_device *vdev)
+{
+	struct virtio_vbus *vb = vdev->priv;
+	int err;
+
+	err = vbus_fsm_event(vb, VBUS_EV_RESET, NULL);
+	if (err)
+		return err;
+	vbus_dev_teardown(vb, 0);
+	return 0;
+}
+
+static int vbus_restore(struct virtio_device *vdev)
+{
+	struct virtio_vbus *vb = vdev->priv;
+	int err;
+
+	err = vbus_dev_init(vb);
+	if (!err)
+		err = vbus_fsm_event(vb, VBUS_EV_READY, NULL);
+	/* Files learn of the reset once the device takes requests again. */
+	if (!err)
+		vbus_files_event(vb, VBUS_UEVT_RESET, 0);
+	return err;
+}
+
+/*
+ * After a reset: the status steps of initialisation again, with the
+ * features negotiated at probe (what virtio_device_restore() does, which
+ * exists only with CONFIG_PM_SLEEP).
+ */
+static int vbus_renegotiate(struct virtio_device *vdev)
+{
+	int err;
+
+	virtio_add_status(vdev, VIRTIO_CONFIG_S_ACKNOWLEDGE);
+	virtio_add_status(vdev, VIRTIO_CONFIG_S_DRIVER);
+	err = vdev->config->finalize_features(vdev);
+	if (err)
+		return err;
+	virtio_add_status(vdev, VIRTIO_CONFIG_S_FEATURES_OK);
+	if (!(vdev->config->get_status(vdev) & VIRTIO_CONFIG_S_FEATURES_OK))
+		return -ENODEV;
+	return 0;
+}
+
+/**
+ * vbus_reset() - the driver's reset of its device
+ * @vb: the vbus device
+ *
+ * The one path for resets from sysfs, from userspace and from the device
+ * (DEVICE_NEEDS_RESET, a RESET_REQUEST event): the bound client driver
+ * lets go, new requests get -EBUSY at once, the command in flight is
+ * abandoned (-ECANCELED), regions close (their files are told), the device
+ * is reset and initialised again with the helpers of freeze and restore,
+ * and the client driver is told.
+ *
+ * Return: 0, -EOPNOTSUPP when a bound client driver takes no resets (or
+ * its refusal), -EBUSY when a reset runs already, -ENODEV once removed,
+ * or why re-initialisation failed (the device is then broken).
+ */
+int vbus_reset(struct virtio_vbus *vb)
+{
+	struct vbus_client_device *vc;
+	int err;
+
+	mutex_lock(&vb->reset_lock);
+	err = vbus_state_errno(vb);
+	if (err == -ENODEV || err == -EAGAIN)
+		goto out_unlock;
+	vc = vbus_client_reset_prepare(vb, &err);
+	if (err)
+		goto out_unlock;
+	dev_info(&vb->dev, "reset\n");
+	err = vbus_freeze(vb->vdev);
+	if (!err) {
+		err = vbus_renegotiate(vb->vdev);
+		if (!err)
+			err = vbus_restore(vb->vdev);
+		if (err) {
+			virtio_add_status(vb->vdev, VIRTIO_CONFIG_S_FAILED);
+			vbus_fsm_event(vb, VBUS_EV_RESET_FAILED,
+				       "re-initialisation after a reset failed");
+		}
+	}
+	vbus_client_reset_done(vc, err);
+out_unlock:
+	mutex_unlock(&vb->reset_lock);
+	return err;
+}
+
+/* A reset the device asked for: unless a client driver cannot take one. */
+static void vbus_reset_work(struct work_struct *work)
+{
+	struct virtio_vbus *vb = container_of(work, struct virtio_vbus,
+					      reset_work);
+	int err = vbus_reset(vb);
+
+	if (err == -EOPNOTSUPP)
+		vbus_set_broken(vb, "the device needs a reset its client driver cannot take");
+}
+
+/* Process context for configuration changes: DEVICE_NEEDS_RESET. */
+static void vbus_config_work(struct work_struct *work)
+{
+	struct virtio_vbus *vb = container_of(work, struct virtio_vbus,
+					      config_work);
+	u8 status;
+
+	if (vbus_state_errno(vb))
+		return;
+	status = vb->vdev->config->get_status(vb->vdev);
+	if (status & VIRTIO_CONFIG_S_NEEDS_RESET) {
+		dev_warn(&vb->dev, "device needs a reset\n");
+		queue_work(system_wq, &vb->reset_work);
+	}
 }
 
 static int vbus_probe(struct virtio_device *vdev)
@@ -256,6 +376,7 @@ static int vbus_probe(struct virtio_device *vdev)
 	vb->vdev = vdev;
 	vb->state = VBUS_STATE_STANDBY;
 	mutex_init(&vb->lock);
+	mutex_init(&vb->reset_lock);
 	mutex_init(&vb->cmd_lock);
 	mutex_init(&vb->region_lock);
 	init_waitqueue_head(&vb->cfg_wq);
@@ -265,6 +386,8 @@ static int vbus_probe(struct virtio_device *vdev)
 	INIT_LIST_HEAD(&vb->files);
 	xa_init_flags(&vb->regions, XA_FLAGS_ALLOC);
 	INIT_WORK(&vb->ack_work, vbus_region_ack_work);
+	INIT_WORK(&vb->config_work, vbus_config_work);
+	INIT_WORK(&vb->reset_work, vbus_reset_work);
 	vdev->priv = vb;
 
 	vbus_config_resync(vb);
@@ -274,22 +397,16 @@ static int vbus_probe(struct virtio_device *vdev)
 	err = vbus_read_limits(vb);
 	if (err)
 		goto err_put_dev;
-	err = vbus_evq_init(vb);
+	err = vbus_dev_init(vb);
 	if (err)
 		goto err_put_dev;
+	vbus_fsm_event(vb, VBUS_EV_READY, NULL);
 
 	cdev_init(&vb->cdev, &vbus_fops);
 	vb->cdev.owner = THIS_MODULE;
-
-	virtio_device_ready(vdev);
-	vbus_evq_fill(vb);
-	mutex_lock(&vb->lock);
-	vbus_set_state(vb, VBUS_STATE_READY);
-	mutex_unlock(&vb->lock);
-
 	err = cdev_device_add(&vb->cdev, &vb->dev);
 	if (err)
-		goto err_reset;
+		goto err_teardown;
 	err = vbus_client_add(vb);
 	if (err)
 		goto err_cdev_del;
@@ -300,13 +417,9 @@ static int vbus_probe(struct virtio_device *vdev)
 
 err_cdev_del:
 	cdev_device_del(&vb->cdev, &vb->dev);
-err_reset:
-	mutex_lock(&vb->lock);
-	vbus_set_state(vb, VBUS_STATE_REMOVED);
-	mutex_unlock(&vb->lock);
-	virtio_reset_device(vdev);
-	vbus_evq_stop(vb);
-	vbus_evq_del(vb);
+err_teardown:
+	vbus_fsm_event(vb, VBUS_EV_REMOVE, NULL);
+	vbus_dev_teardown(vb, VBUS_UEVT_REMOVED);
 err_put_dev:
 	vdev->priv = NULL;
 	put_device(&vb->dev);
@@ -315,26 +428,22 @@ err_put_dev:
 
 /*
  * The reverse of probe. Client drivers go first, while the device still
- * works; open files stay valid and get -ENODEV; the device is reset before
- * any memory it might access is freed.
+ * works; open files stay valid and get -ENODEV; a reset in progress ends
+ * first; the device is reset before any memory it might access is freed.
  */
 static void vbus_remove(struct virtio_device *vdev)
 {
 	struct virtio_vbus *vb = vdev->priv;
 
 	vbus_client_del(vb);
-	mutex_lock(&vb->lock);
-	vbus_set_state(vb, VBUS_STATE_REMOVED);
-	mutex_unlock(&vb->lock);
-	/* Command waiters see REMOVED and return -ENODEV. */
+	vbus_fsm_event(vb, VBUS_EV_REMOVE, NULL);
 	wake_up_all(&vb->cfg_wq);
 	cdev_device_del(&vb->cdev, &vb->dev);
+	cancel_work_sync(&vb->reset_work);
 
-	vbus_cmd_reset(vb);
-	vbus_evq_stop(vb);
-	vbus_regions_reset(vb);
-	vbus_files_event(vb, VBUS_UEVT_REMOVED, -ENODEV);
-	vbus_evq_del(vb);
+	mutex_lock(&vb->reset_lock);
+	vbus_dev_teardown(vb, VBUS_UEVT_REMOVED);
+	mutex_unlock(&vb->reset_lock);
 	vdev->priv = NULL;
 	put_device(&vb->dev);
 }
@@ -359,6 +468,10 @@ static struct virtio_driver vbus_driver = {
 	.probe			= vbus_probe,
 	.remove			= vbus_remove,
 	.config_changed		= vbus_config_changed,
+#ifdef CONFIG_PM_SLEEP
+	.freeze			= vbus_freeze,
+	.restore		= vbus_restore,
+#endif
 };
 
 static int __init vbus_init(void)

@@ -51,6 +51,23 @@ static ssize_t state_show(struct device *dev, struct device_attribute *attr,
 }
 static DEVICE_ATTR_RO(state);
 
+/* Writing 1 resets the device, as VBUS_IOC_RESET does. */
+static ssize_t reset_store(struct device *dev, struct device_attribute *attr,
+			   const char *buf, size_t count)
+{
+	bool reset;
+	int err;
+
+	err = kstrtobool(buf, &reset);
+	if (err)
+		return err;
+	if (!reset)
+		return -EINVAL;
+	err = vbus_reset(to_virtio_vbus(dev));
+	return err ? err : count;
+}
+static DEVICE_ATTR_WO(reset);
+
 static ssize_t last_error_show(struct device *dev,
 			       struct device_attribute *attr, char *buf)
 {
@@ -136,6 +153,7 @@ static struct attribute *vbus_dev_attrs[] = {
 	&dev_attr_features.attr,
 	&dev_attr_state.attr,
 	&dev_attr_last_error.attr,
+	&dev_attr_reset.attr,
 	&dev_attr_stats.attr,
 	&dev_attr_max_call_len.attr,
 	&dev_attr_max_regions.attr,

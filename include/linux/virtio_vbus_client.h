@@ -15,15 +15,33 @@
 #include <linux/types.h>
 
 struct virtio_vbus;
+struct vbus_client_device;
+
+/**
+ * struct vbus_client_reset_ops - a client driver's part in a reset
+ * @reset_prepare: before the reset: stop using the device; regions and
+ *	signals are gone after it. A non-zero return refuses the reset.
+ * @reset_done: after it, with 0 or why re-initialisation failed
+ *
+ * A client that sets none refuses every reset requested from sysfs or
+ * userspace (-EOPNOTSUPP), and a reset the device asks for breaks the
+ * device instead.
+ */
+struct vbus_client_reset_ops {
+	int (*reset_prepare)(struct vbus_client_device *vc);
+	void (*reset_done)(struct vbus_client_device *vc, int err);
+};
 
 /**
  * struct vbus_client_device - the auxiliary device of a vbus device
  * @adev: the auxiliary device client drivers bind to
  * @vb: the vbus device; the auxiliary device holds a reference on it
+ * @reset_ops: the bound client's reset callbacks, or NULL
  */
 struct vbus_client_device {
 	struct auxiliary_device adev;
 	struct virtio_vbus *vb;
+	const struct vbus_client_reset_ops *reset_ops;
 };
 
 static inline struct vbus_client_device *
@@ -77,6 +95,8 @@ void vbus_signal_disable(struct vbus_signal *sig);
 void vbus_signal_set_notify(struct vbus_signal *sig, vbus_signal_notify_t fn,
 			    void *data);
 const char *vbus_client_type(struct vbus_client_device *vc);
+void vbus_client_set_reset_ops(struct vbus_client_device *vc,
+			       const struct vbus_client_reset_ops *ops);
 u32 vbus_client_abi_version(struct vbus_client_device *vc);
 
 #endif /* _LINUX_VIRTIO_VBUS_CLIENT_H */

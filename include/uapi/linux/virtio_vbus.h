@@ -333,5 +333,7 @@ struct vbus_user_event {
 #define VBUS_IOC_SIGNAL		_IOW(VBUS_IOCTL_BASE, 0x04, __u32)
 #define VBUS_IOC_SET_EVENTFD	_IOW(VBUS_IOCTL_BASE, 0x05, \
 				     struct vbus_region_eventfd)
+/* The driver's reset of the device; every file gets VBUS_UEVT_RESET. */
+#define VBUS_IOC_RESET		_IO(VBUS_IOCTL_BASE, 0x06)
 
 #endif /* _UAPI_LINUX_VIRTIO_VBUS_H */

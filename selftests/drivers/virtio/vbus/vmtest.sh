@@ -116,12 +116,14 @@ devices=(
 	-device $dev,backend=vt4,call=off
 	-object vbus-test,id=vt5,type-name=vbus-test-mq
 	-device $dev,backend=vt5,num-event-queues=2
+	-object vbus-test,id=vt6,type-name=vbus-hostile,max-delay-ms=500
+	-device $dev,backend=vt6,cmd-timeout-ms=1000
 	-object vbus-test,id=vt2,type-name=nul-missing-nul-missing-nul-miss
 	-device $dev,backend=vt2
 	-object "vbus-test,id=vt3,type-name=ctrl$(printf '\001')char"
 	-device $dev,backend=vt3
 )
-append="vbus.expect=vbus-test:1,vbus-test-b:7,vbus-nocall:1,vbus-test-mq:1 vbus.bad=2"
+append="vbus.expect=vbus-test:1,vbus-test-b:7,vbus-nocall:1,vbus-test-mq:1,vbus-hostile:1 vbus.bad=2"
 if [ "$job" = demo ]; then
 	devices=(-object vbus-test,id=vt0 -device "$dev,backend=vt0")
 	append=

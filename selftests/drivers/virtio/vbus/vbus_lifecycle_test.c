@@ -1,0 +1,614 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * virtio-vbus device lifecycle: the driver's reset from sysfs, userspace
+ * and the device; what in-flight and concurrent requests get meanwhile;
+ * a client driver's say in resets; a hostile device; removal with open
+ * files, mappings and calls in flight; module unload with open files.
+ */
+#include <endian.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <sys/eventfd.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <linux/virtio_vbus.h>
+
+#include "kselftest_harness.h"
+#include "vbus_util.h"
+
+#define TC_DEBUGFS	"/sys/kernel/debug/vbus_test_client"
+
+static int call2(int fd, uint32_t func, uint32_t a, uint32_t b,
+		 struct vbus_call *c)
+{
+	uint32_t args[2] = { htole32(a), htole32(b) };
+
+	memset(c, 0, sizeof(*c));
+	c->func = func;
+	c->out_ptr = (uintptr_t)args;
+	c->out_len = sizeof(args);
+	return ioctl(fd, VBUS_IOC_CALL, c) ? -errno : 0;
+}
+
+static int echo(int fd)
+{
+	char in[8];
+	struct vbus_call c = {
+		.func = VBUS_TEST_ECHO,
+		.out_ptr = (uintptr_t)"ping",
+		.out_len = 4,
+		.in_ptr = (uintptr_t)in,
+		.in_len = sizeof(in),
+	};
+
+	if (ioctl(fd, VBUS_IOC_CALL, &c))
+		return -errno;
+	return c.result_len == 4 && !memcmp(in, "ping", 4) ? 0 : -EBADMSG;
+}
+
+static int state_is(const char *name, const char *want)
+{
+	char buf[32];
+
+	return !vbus_attr(name, "state", buf, sizeof(buf)) && !strcmp(buf, want);
+}
+
+/* Waits up to @ms for a user event of @type on @fd. */
+static int wait_uevent(int fd, uint32_t type, int ms)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+	struct vbus_user_event e;
+	long end = vbus_now_ms() + ms;
+
+	while (vbus_now_ms() < end) {
+		if (poll(&p, 1, 100) != 1 || !(p.revents & POLLIN))
+			continue;
+		while (read(fd, &e, sizeof(e)) == sizeof(e))
+			if (e.type == type)
+				return 0;
+	}
+	return -ETIMEDOUT;
+}
+
+static long stat_of(const char *dev, const char *key)
+{
+	char buf[1024], *p;
+
+	if (vbus_attr(dev, "stats", buf, sizeof(buf)))
+		return -1;
+	p = strstr(buf, key);
+	return p ? strtol(p + strlen(key) + 1, NULL, 10) : -1;
+}
+
+static int sysfs_reset(const char *name)
+{
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), VBUS_SYSFS "/%s/reset", name);
+	return vbus_write_file(path, "1");
+}
+
+FIXTURE(dev) {
+	char name[16];
+	int fd;
+};
+
+FIXTURE_SETUP(dev)
+{
+	system("rmmod vbus_test_client 2>/dev/null");
+	if (vbus_find_type("vbus-test", self->name, sizeof(self->name)))
+		SKIP(return, "no vbus-test device");
+	self->fd = vbus_open(self->name);
+	ASSERT_LE(0, self->fd);
+}
+
+FIXTURE_TEARDOWN(dev)
+{
+	if (self->fd >= 0)
+		close(self->fd);
+}
+
+/*
+ * sysfs and the ioctl reset the device: regions close (signals EPIPE, the
+ * mapping stays memory), files are told, the device works after.
+ */
+TEST_F(dev, reset_from_sysfs_and_ioctl)
+{
+	struct vbus_region_create rc = {
+		.len = 4096, .flags = VBUS_REGION_F_SIGNAL,
+	};
+	uint8_t *mem;
+
+	ASSERT_EQ(0, ioctl(self->fd, VBUS_IOC_REGION_CREATE, &rc));
+	mem = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, self->fd,
+		   rc.mmap_offset);
+	ASSERT_NE(MAP_FAILED, mem);
+
+	ASSERT_EQ(0, sysfs_reset(self->name));
+	ASSERT_EQ(0, wait_uevent(self->fd, VBUS_UEVT_RESET, 5000));
+	EXPECT_TRUE(state_is(self->name, "ready"));
+	EXPECT_EQ(-1, ioctl(self->fd, VBUS_IOC_SIGNAL, &rc.id));
+	EXPECT_EQ(EPIPE, errno);
+	mem[0] = 7;
+	EXPECT_EQ(7, mem[0]);
+	EXPECT_EQ(0, echo(self->fd));
+	EXPECT_EQ(0, munmap(mem, 4096));
+	EXPECT_EQ(0, ioctl(self->fd, VBUS_IOC_REGION_DESTROY, &rc.id));
+
+	ASSERT_EQ(0, ioctl(self->fd, VBUS_IOC_RESET));
+	ASSERT_EQ(0, wait_uevent(self->fd, VBUS_UEVT_RESET, 5000));
+	EXPECT_EQ(0, echo(self->fd));
+	/* New regions work after a reset. */
+	ASSERT_EQ(0, ioctl(self->fd, VBUS_IOC_REGION_CREATE, &rc));
+	EXPECT_EQ(0, ioctl(self->fd, VBUS_IOC_SIGNAL, &rc.id));
+	EXPECT_EQ(0, ioctl(self->fd, VBUS_IOC_REGION_DESTROY, &rc.id));
+}
+
+struct caller {
+	int fd;
+	volatile int stop;
+	int ok, ebusy, ecanceled, other, last_other;
+	long slowest_ms;
+};
+
+static void *call_loop(void *arg)
+{
+	struct caller *c = arg;
+	long t, dt;
+	int err;
+
+	while (!c->stop) {
+		t = vbus_now_ms();
+		err = echo(c->fd);
+		dt = vbus_now_ms() - t;
+		if (dt > c->slowest_ms)
+			c->slowest_ms = dt;
+		if (!err) {
+			c->ok++;
+		} else if (err == -EBUSY) {
+			c->ebusy++;
+		} else if (err == -ECANCELED) {
+			c->ecanceled++;
+		} else {
+			c->other++;
+			c->last_other = err;
+		}
+	}
+	return NULL;
+}
+
+/*
+ * Calls racing with resets get success, or EBUSY/ECANCELED at once: no
+ * other error, no call that blocks for long.
+ */
+TEST_F(dev, calls_during_resets_fail_fast)
+{
+	struct caller c = { .fd = self->fd };
+	pthread_t t;
+	int i;
+
+	ASSERT_EQ(0, pthread_create(&t, NULL, call_loop, &c));
+	for (i = 0; i < 20; i++) {
+		usleep(20000);
+		ASSERT_EQ(0, ioctl(self->fd, VBUS_IOC_RESET));
+	}
+	c.stop = 1;
+	pthread_join(t, NULL);
+	TH_LOG("%d ok, %d EBUSY, %d ECANCELED, %d other; slowest %ld ms",
+	       c.ok, c.ebusy, c.ecanceled, c.other, c.slowest_ms);
+	EXPECT_EQ(0, c.other) {
+		TH_LOG("unexpected errno %d", -c.last_other);
+	}
+	EXPECT_LT(0, c.ok);
+	EXPECT_LT(0, c.ebusy + c.ecanceled);
+	EXPECT_GT(2000, c.slowest_ms);
+	EXPECT_EQ(0, echo(self->fd));
+}
+
+struct delayed {
+	int fd;
+	int err;
+	long ms;
+};
+
+static void *delayed_call(void *arg)
+{
+	struct delayed *d = arg;
+	struct vbus_call c;
+	long t = vbus_now_ms();
+
+	d->err = call2(d->fd, VBUS_TEST_DELAY, 5000, 0, &c);
+	d->ms = vbus_now_ms() - t;
+	return NULL;
+}
+
+/* A reset abandons a call in flight with ECANCELED, long before its end. */
+TEST_F(dev, reset_cancels_call_in_flight)
+{
+	struct delayed d = { .fd = self->fd };
+	pthread_t t;
+
+	ASSERT_EQ(0, pthread_create(&t, NULL, delayed_call, &d));
+	usleep(300000);
+	ASSERT_EQ(0, ioctl(self->fd, VBUS_IOC_RESET));
+	pthread_join(t, NULL);
+	EXPECT_EQ(-ECANCELED, d.err);
+	EXPECT_GT(4000, d.ms);
+	EXPECT_EQ(0, echo(self->fd));
+}
+
+/* The device asks for a reset (RESET_REQUEST): the driver performs it. */
+TEST_F(dev, device_requested_reset)
+{
+	struct vbus_call c;
+	int err;
+
+	/* The reset may overtake the call that asked for it: ECANCELED. */
+	err = call2(self->fd, VBUS_TEST_REQUEST_RESET, 0, 0, &c);
+	ASSERT_TRUE(err == 0 || err == -ECANCELED) {
+		TH_LOG("errno %d", -err);
+	}
+	ASSERT_EQ(0, wait_uevent(self->fd, VBUS_UEVT_RESET, 5000));
+	EXPECT_EQ(0, echo(self->fd));
+}
+
+/*
+ * A bound client driver owns the resets: without callbacks a reset is
+ * refused with EOPNOTSUPP, its own refusal comes back, and with them it
+ * is told before and after.
+ */
+TEST_F(dev, client_driver_owns_resets)
+{
+	char path[PATH_MAX], buf[64];
+	struct vbus_info info;
+	int prepares, dones, derr;
+
+	ASSERT_EQ(0, ioctl(self->fd, VBUS_IOC_INFO, &info));
+	ASSERT_EQ(0, system("modprobe vbus_test_client"));
+	snprintf(path, sizeof(path),
+		 TC_DEBUGFS "/virtio_vbus.vbus-test.%u/resets", info.instance);
+
+	ASSERT_EQ(0, vbus_write_file(path, "off"));
+	EXPECT_EQ(-EOPNOTSUPP, sysfs_reset(self->name));
+	EXPECT_EQ(-1, ioctl(self->fd, VBUS_IOC_RESET));
+	EXPECT_EQ(EOPNOTSUPP, errno);
+
+	ASSERT_EQ(0, vbus_write_file(path, "refuse"));
+	EXPECT_EQ(-EBUSY, sysfs_reset(self->name));
+
+	ASSERT_EQ(0, vbus_write_file(path, "on"));
+	ASSERT_EQ(0, vbus_read_file(path, buf, sizeof(buf)));
+	ASSERT_EQ(3, sscanf(buf, "%d %d %d", &prepares, &dones, &derr));
+	EXPECT_EQ(0, sysfs_reset(self->name));
+	ASSERT_EQ(0, vbus_read_file(path, buf, sizeof(buf)));
+	snprintf(path, sizeof(path), "%d %d 0", prepares + 1, dones + 1);
+	EXPECT_STREQ(path, buf);
+	EXPECT_TRUE(state_is(self->name, "ready"));
+	ASSERT_EQ(0, system("rmmod vbus_test_client"));
+	EXPECT_EQ(0, echo(self->fd));
+}
+
+/* rmmod is refused while a file is open, and works once it is closed. */
+TEST_F(dev, rmmod_with_open_file_refused)
+{
+	long end;
+
+	EXPECT_NE(0, system("rmmod virtio_vbus 2>/dev/null"));
+	EXPECT_EQ(0, echo(self->fd));
+	close(self->fd);
+	self->fd = -1;
+	ASSERT_EQ(0, system("rmmod virtio_vbus"));
+	ASSERT_EQ(0, system("modprobe virtio_vbus"));
+	end = vbus_now_ms() + VBUS_WAIT_MS;
+	while (vbus_find_type("vbus-test", self->name, sizeof(self->name)) &&
+	       vbus_now_ms() < end)
+		usleep(20000);
+	ASSERT_EQ(0, vbus_find_type("vbus-test", self->name, sizeof(self->name)));
+}
+
+FIXTURE(hostile) {
+	char name[16];
+	int fd;
+};
+
+FIXTURE_VARIANT(hostile) {
+	uint32_t mode;
+	int broken;		/* the driver must mark the device broken */
+	int err;		/* what the next call gets */
+};
+
+FIXTURE_VARIANT_ADD(hostile, bad_status) {
+	.mode = VBUS_TEST_MB_BAD_STATUS, .broken = 1, .err = -EIO,
+};
+FIXTURE_VARIANT_ADD(hostile, never_completes) {
+	.mode = VBUS_TEST_MB_NEVER_COMPLETE, .broken = 1, .err = -ETIMEDOUT,
+};
+FIXTURE_VARIANT_ADD(hostile, result_over_buffer) {
+	.mode = VBUS_TEST_MB_BAD_RESULT, .broken = 1, .err = -EIO,
+};
+FIXTURE_VARIANT_ADD(hostile, event_for_unknown_region) {
+	.mode = VBUS_TEST_MB_UNKNOWN_REGION,
+};
+FIXTURE_VARIANT_ADD(hostile, event_of_unknown_type) {
+	.mode = VBUS_TEST_MB_BAD_EVENT,
+};
+FIXTURE_VARIANT_ADD(hostile, short_event) {
+	.mode = VBUS_TEST_MB_SHORT_EVENT,
+};
+FIXTURE_VARIANT_ADD(hostile, event_flood) {
+	.mode = VBUS_TEST_MB_EVENT_FLOOD,
+};
+
+FIXTURE_SETUP(hostile)
+{
+	if (vbus_find_type("vbus-hostile", self->name, sizeof(self->name)))
+		SKIP(return, "no vbus-hostile device");
+	self->fd = vbus_open(self->name);
+	ASSERT_LE(0, self->fd);
+	if (!state_is(self->name, "ready"))
+		ASSERT_EQ(0, ioctl(self->fd, VBUS_IOC_RESET));
+}
+
+FIXTURE_TEARDOWN(hostile)
+{
+	if (self->fd >= 0)
+		close(self->fd);
+}
+
+/*
+ * A device that breaks the protocol on purpose: command violations break
+ * the device (with the cause in last_error, every later call EIO, until a
+ * reset); malformed events are counted and dropped; a flood is handled in
+ * budgeted passes while the guest stays responsive. Never a crash or hang.
+ */
+TEST_F(hostile, survives)
+{
+	long bad = stat_of(self->name, "bad_events");
+	long budget = stat_of(self->name, "budget_exhausted");
+	char why[128];
+	struct vbus_call c;
+	long end;
+
+	ASSERT_EQ(0, call2(self->fd, VBUS_TEST_MISBEHAVE, variant->mode, 0, &c));
+	if (variant->broken) {
+		EXPECT_EQ(variant->err, echo(self->fd));
+		EXPECT_TRUE(state_is(self->name, "broken"));
+		ASSERT_EQ(0, vbus_attr(self->name, "last_error", why, sizeof(why)));
+		TH_LOG("last_error: %s", why);
+		EXPECT_NE(0, why[0]);
+		EXPECT_EQ(-EIO, echo(self->fd));
+		ASSERT_EQ(0, ioctl(self->fd, VBUS_IOC_RESET));
+		EXPECT_TRUE(state_is(self->name, "ready"));
+		ASSERT_EQ(0, vbus_attr(self->name, "last_error", why, sizeof(why)));
+		EXPECT_STREQ("", why);
+		EXPECT_EQ(0, echo(self->fd));
+		return;
+	}
+	/* Event modes: the device keeps working while they are handled. */
+	end = vbus_now_ms() + 30000;
+	while (stat_of(self->name, "bad_events") == bad && vbus_now_ms() < end)
+		usleep(10000);
+	EXPECT_LT(bad, stat_of(self->name, "bad_events"));
+	EXPECT_EQ(0, echo(self->fd));
+	EXPECT_TRUE(state_is(self->name, "ready"));
+	if (variant->mode == VBUS_TEST_MB_EVENT_FLOOD) {
+		while (stat_of(self->name, "bad_events") < bad + 20000 &&
+		       vbus_now_ms() < end)
+			EXPECT_EQ(0, echo(self->fd));
+		TH_LOG("flood: %ld events dropped, %ld budget exhaustions",
+		       stat_of(self->name, "bad_events") - bad,
+		       stat_of(self->name, "budget_exhausted") - budget);
+		EXPECT_LT(budget, stat_of(self->name, "budget_exhausted"));
+	}
+}
+
+/*
+ * Removal through the transport, as hot-unplug does it: a PCI function is
+ * removed (and found again by a rescan), a virtio-mmio platform device is
+ * unbound (and bound), a channel device goes offline (and online).
+ */
+struct transport {
+	char subsys[16];
+	char parent[PATH_MAX];	/* sysfs directory of the transport device */
+	char name[64];
+};
+
+static int transport_of(const char *vbus, struct transport *t)
+{
+	char path[PATH_MAX], target[PATH_MAX], *base;
+	ssize_t n;
+
+	snprintf(path, sizeof(path), VBUS_SYSFS "/%s/device/..", vbus);
+	if (!realpath(path, t->parent))
+		return -errno;
+	base = strrchr(t->parent, '/');
+	snprintf(t->name, sizeof(t->name), "%s", base + 1);
+	snprintf(path, sizeof(path), "%s/subsystem", t->parent);
+	n = readlink(path, target, sizeof(target) - 1);
+	if (n < 0)
+		return -errno;
+	target[n] = '\0';
+	snprintf(t->subsys, sizeof(t->subsys), "%s", strrchr(target, '/') + 1);
+	return 0;
+}
+
+static int transport_remove(struct transport *t)
+{
+	char path[PATH_MAX];
+
+	if (!strcmp(t->subsys, "pci")) {
+		snprintf(path, sizeof(path), "%s/remove", t->parent);
+		return vbus_write_file(path, "1");
+	}
+	if (!strcmp(t->subsys, "ccw")) {
+		snprintf(path, sizeof(path), "%s/online", t->parent);
+		return vbus_write_file(path, "0");
+	}
+	snprintf(path, sizeof(path), "%s/driver/unbind", t->parent);
+	return vbus_write_file(path, t->name);
+}
+
+static int transport_add(struct transport *t)
+{
+	char path[PATH_MAX];
+
+	if (!strcmp(t->subsys, "pci"))
+		return vbus_write_file("/sys/bus/pci/rescan", "1");
+	if (!strcmp(t->subsys, "ccw")) {
+		snprintf(path, sizeof(path), "%s/online", t->parent);
+		return vbus_write_file(path, "1");
+	}
+	return vbus_write_file("/sys/bus/platform/drivers/virtio-mmio/bind",
+			       t->name);
+}
+
+/* Waits for the vbus-test device to be bound and ready again. */
+static int wait_test_device(char *name, size_t len)
+{
+	long end = vbus_now_ms() + VBUS_WAIT_MS;
+
+	do {
+		if (!vbus_find_type("vbus-test", name, len) &&
+		    state_is(name, "ready"))
+			return 0;
+		usleep(10000);
+	} while (vbus_now_ms() < end);
+	return -ETIMEDOUT;
+}
+
+/*
+ * The device goes away with a file open, a region mapped and a call in
+ * flight: the call and every later request get ENODEV, poll reports the
+ * hang-up, read the removal, the mapping stays usable memory until it is
+ * unmapped; the device comes back and works.
+ */
+TEST_F(dev, removal_with_everything_open)
+{
+	struct vbus_region_create rc = {
+		.len = 4096, .flags = VBUS_REGION_F_SIGNAL,
+	};
+	struct pollfd p = { .fd = self->fd, .events = POLLIN };
+	struct delayed d = { .fd = self->fd };
+	struct vbus_user_event evt;
+	struct vbus_info info;
+	struct transport t;
+	pthread_t th;
+	uint8_t *mem;
+	int fd;
+
+	ASSERT_EQ(0, transport_of(self->name, &t));
+	TH_LOG("transport %s device %s", t.subsys, t.name);
+	ASSERT_EQ(0, ioctl(self->fd, VBUS_IOC_REGION_CREATE, &rc));
+	mem = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, self->fd,
+		   rc.mmap_offset);
+	ASSERT_NE(MAP_FAILED, mem);
+	ASSERT_EQ(0, pthread_create(&th, NULL, delayed_call, &d));
+	usleep(300000);
+
+	ASSERT_EQ(0, transport_remove(&t));
+	pthread_join(th, NULL);
+	EXPECT_EQ(-ENODEV, d.err);
+	EXPECT_GT(4000, d.ms);
+	EXPECT_EQ(-1, ioctl(self->fd, VBUS_IOC_INFO, &info));
+	EXPECT_EQ(ENODEV, errno);
+	EXPECT_EQ(-ENODEV, echo(self->fd));
+	EXPECT_EQ(1, poll(&p, 1, 1000));
+	EXPECT_TRUE(p.revents & POLLHUP);
+	ASSERT_EQ(sizeof(evt), read(self->fd, &evt, sizeof(evt)));
+	EXPECT_EQ(VBUS_UEVT_REMOVED, evt.type);
+	EXPECT_EQ(-1, read(self->fd, &evt, sizeof(evt)));
+	EXPECT_EQ(ENODEV, errno);
+	mem[100] = 0x5a;
+	EXPECT_EQ(0x5a, mem[100]);
+	EXPECT_EQ(0, munmap(mem, 4096));
+	close(self->fd);
+	self->fd = -1;
+
+	ASSERT_EQ(0, transport_add(&t));
+	ASSERT_EQ(0, wait_test_device(self->name, sizeof(self->name)));
+	fd = vbus_open(self->name);
+	ASSERT_LE(0, fd);
+	EXPECT_EQ(0, echo(fd));
+	close(fd);
+}
+
+struct churner {
+	volatile int stop;
+	int calls, signals, bad, last_bad;
+};
+
+/* Calls and signals on whatever vbus-test device is there, reopening. */
+static void *churn(void *arg)
+{
+	struct churner *ch = arg;
+	struct vbus_region_create rc;
+	char name[16];
+	int fd = -1, err;
+
+	while (!ch->stop) {
+		if (fd < 0) {
+			if (vbus_find_type("vbus-test", name, sizeof(name)) ||
+			    (fd = vbus_open(name)) < 0) {
+				usleep(2000);
+				continue;
+			}
+			memset(&rc, 0, sizeof(rc));
+			rc.len = 4096;
+			rc.flags = VBUS_REGION_F_SIGNAL;
+			if (ioctl(fd, VBUS_IOC_REGION_CREATE, &rc))
+				rc.len = 0;
+		}
+		err = echo(fd);
+		if (!err && rc.len && ioctl(fd, VBUS_IOC_SIGNAL, &rc.id))
+			err = -errno;
+		if (!err) {
+			ch->calls++;
+			ch->signals += !!rc.len;
+		} else if (err == -ENODEV || err == -EBUSY || err == -EAGAIN) {
+			close(fd);
+			fd = -1;
+		} else {
+			ch->bad++;
+			ch->last_bad = err;
+		}
+	}
+	if (fd >= 0)
+		close(fd);
+	return NULL;
+}
+
+/* 50 removals and returns under calls and signals. */
+TEST_F(dev, remove_add_loop_50)
+{
+	struct churner ch = {};
+	struct transport t;
+	pthread_t th[2];
+	int i;
+
+	ASSERT_EQ(0, transport_of(self->name, &t));
+	close(self->fd);
+	self->fd = -1;
+	for (i = 0; i < 2; i++)
+		ASSERT_EQ(0, pthread_create(&th[i], NULL, churn, &ch));
+	for (i = 0; i < 50; i++) {
+		usleep(20000);
+		ASSERT_EQ(0, transport_remove(&t));
+		usleep(10000);
+		ASSERT_EQ(0, transport_add(&t));
+		ASSERT_EQ(0, wait_test_device(self->name, sizeof(self->name)));
+		ASSERT_EQ(0, transport_of(self->name, &t));
+	}
+	usleep(50000);
+	ch.stop = 1;
+	for (i = 0; i < 2; i++)
+		pthread_join(th[i], NULL);
+	TH_LOG("%d calls and %d signals across 50 removals", ch.calls,
+	       ch.signals);
+	EXPECT_EQ(0, ch.bad) {
+		TH_LOG("unexpected errno %d", -ch.last_bad);
+	}
+	EXPECT_LT(0, ch.calls);
+}
+
+TEST_HARNESS_MAIN
