@@ -18,7 +18,7 @@ export QEMU KVER
 SELFTESTS := selftests/drivers/virtio/vbus
 TESTS ?=
 
-.PHONY: all deps qemu build module tools tests image demo check \
+.PHONY: all deps qemu build bench module tools tests image demo check \
 	check-header check-qtest check-intree check-vm image-s390x qemu-work qemu-patches clean
 
 all: deps qemu
@@ -53,6 +53,10 @@ image-s390x:
 
 demo: all
 	scripts/vm.sh demo
+
+# virtio-vbus against virtio-serial; results in build/bench (README).
+bench: all
+	scripts/bench.sh
 
 check: all
 	scripts/check.sh $(TESTS)

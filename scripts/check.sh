@@ -40,6 +40,7 @@ run lint bash "$VBUS_TOP/scripts/lint.sh"
 run header bash "$VBUS_TOP/scripts/check-header.sh"
 run intree bash "$VBUS_TOP/scripts/check-intree.sh"
 run qtest bash "$VBUS_TOP/scripts/qtest.sh"
+run bench bash "$VBUS_TOP/scripts/bench-smoke.sh"
 for t in ${VBUS_TRANSPORTS:-pci mmio ccw}; do
 	run "vm-$t" "$vmtest" -t "$t" "$@"
 done

@@ -12,7 +12,8 @@ bash "$VBUS_TOP/scripts/apt-sources.sh"
 pkgs=(build-essential bc bison flex cpio kmod busybox-static dwarves
       ninja-build pkg-config libglib2.0-dev libpixman-1-dev libfdt-dev zlib1g-dev
       python3-venv python3-setuptools dpkg-dev xz-utils git
-      seabios qemu-system-data ipxe-qemu sparse linux-source-6.12 socat)
+      seabios qemu-system-data ipxe-qemu sparse linux-source-6.12 socat
+      gnuplot-nox)
 missing=()
 for p in "${pkgs[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing+=("$p")

@@ -216,6 +216,20 @@ enum vbus_test_func {
 	VBUS_TEST_CLOSE_REGION	= 11,	/* out = {le32 region} */
 	VBUS_TEST_REQUEST_RESET	= 12,	/* queue a RESET_REQUEST event */
 	VBUS_TEST_MISBEHAVE	= 13,	/* out = {le32 enum vbus_test_misbehave} */
+	VBUS_TEST_STREAM_SINK	= 14,	/* out = {le32 region}: see below */
+};
+
+/*
+ * STREAM_SINK: the payload of the region is a ring the driver fills and
+ * the device drains. head and tail count bytes (modulo 2^32); byte n of the
+ * stream sits at data[n % (payload length - 8)]. On each driver-to-device
+ * signal the device reads the bytes from tail to head, sets tail to head
+ * and signals the driver back (space is free again).
+ */
+struct vbus_test_ring {
+	__le32 head;		/* written by the driver */
+	__le32 tail;		/* written by the device */
+	__u8 data[];
 };
 
 enum vbus_test_misbehave {

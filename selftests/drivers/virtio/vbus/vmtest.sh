@@ -128,6 +128,20 @@ if [ "$job" = demo ]; then
 	devices=(-object vbus-test,id=vt0 -device "$dev,backend=vt0")
 	append=
 fi
+if [ "$job" = bench ]; then
+	# Eight vbus-test devices, and two virtio-serial ports whose host
+	# ends are sockets in $VBUS_BENCH_SOCKETS (rr: echo, sink: discard).
+	devices=()
+	for i in 0 1 2 3 4 5 6 7; do
+		devices+=(-object "vbus-test,id=vb$i" -device "$dev,backend=vb$i")
+	done
+	devices+=(-device virtio-serial-pci
+		-chardev "socket,id=rr,path=$VBUS_BENCH_SOCKETS/rr.sock,server=on,wait=off"
+		-device virtserialport,chardev=rr,name=vbus.rr
+		-chardev "socket,id=sink,path=$VBUS_BENCH_SOCKETS/sink.sock,server=on,wait=off"
+		-device virtserialport,chardev=sink,name=vbus.sink)
+	append="vbus.bench=${VBUS_BENCH_ARGS:-}"
+fi
 
 if [ "$transport" = ccw ]; then
 	accel=tcg	# another architecture: KVM cannot run it

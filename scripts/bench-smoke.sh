@@ -1,0 +1,24 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# The benchmark as a smoke test: it runs, finishes and produces positive
+# figures for every metric. No timing is asserted (the machines are noisy).
+set -uo pipefail
+. "$(dirname "$0")/common.sh"
+
+out=$(mktemp -d)
+trap 'rm -rf "$out"' EXIT
+if VBUS_BENCH_OUT=$out bash "$VBUS_TOP/scripts/bench.sh" -q > "$out/log" 2>&1; then
+	echo "ok - quick benchmark ran: $(wc -l < "$out/results.csv") figures, all positive"
+else
+	echo "not ok - quick benchmark"
+	tail -n 20 "$out/log" | sed 's/^/    /'
+	exit 1
+fi
+for m in rtt_p50_us shm_pingpong_p50_us stream_MBps notify_per_signal_storm \
+	 scale_callers_us_per_call scale_devices_us_per_call; do
+	if grep -q "^$m," "$out/results.csv"; then
+		echo "ok - benchmark figure $m"
+	else
+		echo "not ok - benchmark figure $m missing"
+	fi
+done

@@ -1,0 +1,70 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# make bench: virtio-vbus against virtio-serial in one guest and one run.
+# Writes console.log, results.csv and plots to $VBUS_BENCH_OUT (default
+# build/bench) and prints the table and the targets.
+#   bench.sh [-q]	-q: a quick smoke run that checks the numbers are sane
+set -euo pipefail
+. "$(dirname "$0")/common.sh"
+
+out=${VBUS_BENCH_OUT:-$VBUS_TOP/build/bench}
+quick=
+[ "${1:-}" = -q ] && quick=-q
+mkdir -p "$out"
+socks=$(mktemp -d /tmp/vbus-bench.XXXXXX)
+trap 'kill "$peer" 2>/dev/null || true; rm -rf "$socks"' EXIT
+
+"$VBUS_TOP/tools/vbus/vbus_serial_peer" "$socks/rr.sock" "$socks/sink.sock" &
+peer=$!
+VBUS_BENCH_SOCKETS=$socks VBUS_BENCH_ARGS=$quick \
+	"$VBUS_TOP/selftests/drivers/virtio/vbus/vmtest.sh" -j bench -T 900 |
+	tee "$out/console.log" | grep -v '^csv,' | grep -v '^\[ *[0-9]'
+tr -d '\r' < "$out/console.log" | sed -n 's/^csv,//p' > "$out/results.csv"
+grep -q '^vbus_bench: done' <(tr -d '\r' < "$out/console.log") ||
+	vbus_die "the benchmark did not finish (see $out/console.log)"
+
+# Sanity: every figure is a positive number.
+awk -F, 'NR > 1 && !($3 > 0) { bad = 1; print "bad figure: " $0 } END { exit bad }' \
+	"$out/results.csv" || vbus_die "the benchmark produced figures that are not positive"
+
+val() { awk -F, -v m="$1" -v p="$2" -v c="$3" '$1 == m && $2 == p { print $c }' "$out/results.csv"; }
+target() {
+	local what=$1 ok=$2
+	if [ "$ok" = 1 ]; then echo "  met     $what"; else echo "  MISSED  $what"; fi
+}
+ratio=$(val rtt_p50_us 4096 5)
+echo "== targets (ratios hold on a noisy machine; absolute times under TCG do not)"
+target "call round trip <= 0.5 x virtio-serial (4 KiB p50 ratio $ratio)" \
+	"$(awk -v r="$ratio" 'BEGIN { print (r <= 0.5) }')"
+ratio=$(val stream_MBps 65536 5)
+target "shm streaming >= 5 x virtio-serial (ratio $ratio)" \
+	"$(awk -v r="$ratio" 'BEGIN { print (r >= 5) }')"
+storm=$(val notify_per_signal_storm storm 3)
+target "storm <= 1 notification per 32 signals ($storm per signal)" \
+	"$(awk -v r="$storm" 'BEGIN { print (r <= 1 / 32) }')"
+d1=$(val scale_devices_us_per_call 1 3)
+d8=$(val scale_devices_us_per_call 8 3)
+target "per-call cost flat from 1 to 8 devices ($d1 -> $d8 us per call)" \
+	"$(awk -v a="$d1" -v b="$d8" 'BEGIN { print (b <= 1.25 * a) }')"
+
+if command -v gnuplot >/dev/null; then
+	awk -F, '$1 == "rtt_p50_us" { print $2, $3, $4 }' "$out/results.csv" > "$out/rtt.dat"
+	awk -F, '$1 == "scale_callers_us_per_call" { print $2, $3 }' "$out/results.csv" > "$out/callers.dat"
+	awk -F, '$1 == "scale_devices_us_per_call" { print $2, $3 }' "$out/results.csv" > "$out/devices.dat"
+	gnuplot <<GP
+set terminal pngcairo size 900,500
+set output "$out/rtt.png"
+set title "Round trip by payload (p50, TCG)"
+set xlabel "payload bytes"; set ylabel "microseconds"; set logscale x 2
+set key left top
+plot "$out/rtt.dat" using (\$1 > 0 ? \$1 : 1):2 with linespoints title "virtio-vbus call", \
+     "$out/rtt.dat" using (\$1 > 0 ? \$1 : 1):3 with linespoints title "virtio-serial echo"
+set output "$out/scaling.png"
+set title "Cost per call"; unset logscale x
+set xlabel "callers, or devices"; set ylabel "microseconds per call"
+plot "$out/callers.dat" with linespoints title "callers on one device", \
+     "$out/devices.dat" with linespoints title "one caller over N devices"
+GP
+	echo "plots: $out/rtt.png $out/scaling.png"
+fi
+echo "results: $out/results.csv"

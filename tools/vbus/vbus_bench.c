@@ -1,0 +1,521 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vbus_bench: virtio-vbus against virtio-serial, in one guest, one run.
+ *
+ *   vbus_bench [-q]
+ *
+ * Needs vbus-test devices and two virtio-serial ports named "vbus.rr" (the
+ * host echoes) and "vbus.sink" (the host discards), as scripts/bench.sh
+ * sets up. Prints a table, and "csv," lines for the host. -q: a quick
+ * smoke run (few iterations).
+ */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <endian.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <linux/virtio_vbus.h>
+
+#define MAX_DEVS	16
+#define REGION_LEN	(1 << 20)
+
+static int quick;
+static char devs[MAX_DEVS][16];
+static int ndevs;
+
+static double now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e6 + ts.tv_nsec / 1e3;
+}
+
+static void die(const char *what)
+{
+	fprintf(stderr, "vbus_bench: %s: %s\n", what, strerror(errno));
+	exit(1);
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static double pct(double *v, int n, double p)
+{
+	qsort(v, n, sizeof(*v), cmp_double);
+	return v[(int)(p * (n - 1))];
+}
+
+static int open_dev(const char *name)
+{
+	char path[64];
+	int fd;
+
+	snprintf(path, sizeof(path), "/dev/%.40s", name);
+	fd = open(path, O_RDWR | O_CLOEXEC);
+	if (fd < 0)
+		die(path);
+	return fd;
+}
+
+/* The vbus-test devices, sorted by name. */
+static void find_devs(void)
+{
+	struct dirent *de;
+	char path[300], type[64];
+	DIR *d = opendir("/sys/class/vbus");
+	FILE *f;
+
+	if (!d)
+		die("/sys/class/vbus");
+	while ((de = readdir(d)) && ndevs < MAX_DEVS) {
+		if (strncmp(de->d_name, "vbus", 4))
+			continue;
+		snprintf(path, sizeof(path), "/sys/class/vbus/%s/type", de->d_name);
+		f = fopen(path, "r");
+		if (!f)
+			continue;
+		if (fscanf(f, "%63s", type) == 1 && !strcmp(type, "vbus-test"))
+			snprintf(devs[ndevs++], 16, "%.15s", de->d_name);
+		fclose(f);
+	}
+	closedir(d);
+	qsort(devs, ndevs, sizeof(devs[0]), (int (*)(const void *, const void *))strverscmp);
+	if (!ndevs) {
+		fprintf(stderr, "vbus_bench: no vbus-test device\n");
+		exit(1);
+	}
+}
+
+/* The /dev node of the virtio-serial port named @name. */
+static int open_port(const char *name)
+{
+	char path[300], buf[64];
+	struct dirent *de;
+	DIR *d = opendir("/sys/class/virtio-ports");
+	int fd = -1;
+	FILE *f;
+
+	if (!d)
+		die("/sys/class/virtio-ports");
+	while ((de = readdir(d))) {
+		snprintf(path, sizeof(path), "/sys/class/virtio-ports/%s/name",
+			 de->d_name);
+		f = fopen(path, "r");
+		if (!f)
+			continue;
+		if (fgets(buf, sizeof(buf), f) && !strncmp(buf, name, strlen(name))) {
+			snprintf(path, sizeof(path), "/dev/%s", de->d_name);
+			fd = open(path, O_RDWR | O_CLOEXEC);
+		}
+		fclose(f);
+	}
+	closedir(d);
+	if (fd < 0)
+		die(name);
+	return fd;
+}
+
+static int vcall(int fd, uint32_t func, const void *out, uint32_t olen,
+		 void *in, uint32_t ilen)
+{
+	struct vbus_call c = {
+		.func = func, .out_ptr = (uintptr_t)out, .out_len = olen,
+		.in_ptr = (uintptr_t)in, .in_len = ilen,
+	};
+
+	return ioctl(fd, VBUS_IOC_CALL, &c) ? -errno : 0;
+}
+
+static void full_write(int fd, const void *buf, size_t len)
+{
+	ssize_t n;
+
+	while (len) {
+		n = write(fd, buf, len);
+		if (n < 0)
+			die("serial write");
+		buf = (const char *)buf + n;
+		len -= n;
+	}
+}
+
+static void full_read(int fd, void *buf, size_t len)
+{
+	ssize_t n;
+
+	while (len) {
+		n = read(fd, buf, len);
+		if (n <= 0)
+			die("serial read");
+		buf = (char *)buf + n;
+		len -= n;
+	}
+}
+
+static void csv(const char *metric, const char *param, double vbus,
+		double serial)
+{
+	printf("csv,%s,%s,%.3f,%.3f,%.3f\n", metric, param, vbus, serial,
+	       serial > 0 ? vbus / serial : 0);
+}
+
+/* Request/response: a device call against an echo through the port. */
+static void bench_rtt(int vfd, int rr, uint32_t max)
+{
+	static const uint32_t sizes[] = { 0, 64, 512, 4096, 65536 };
+	int iters = quick ? 50 : 2000, i, s;
+	double *tv = malloc(iters * sizeof(double));
+	double *ts = malloc(iters * sizeof(double));
+	char *out = malloc(65536), *in = malloc(65536), param[32];
+	double t;
+
+	memset(out, 'x', 65536);
+	printf("%-28s %10s %10s %10s %10s %8s\n", "call round trip (us)",
+	       "vbus p50", "vbus p99", "ser p50", "ser p99", "ratio");
+	for (s = 0; s < 5; s++) {
+		uint32_t len = sizes[s] > max ? max : sizes[s];
+		uint32_t slen = len ? len : 1;
+		double v50, v99, s50, s99;
+
+		for (i = 0; i < iters; i++) {
+			t = now_us();
+			if (vcall(vfd, VBUS_TEST_ECHO, out, len, in, len))
+				die("call");
+			tv[i] = now_us() - t;
+			t = now_us();
+			full_write(rr, out, slen);
+			full_read(rr, in, slen);
+			ts[i] = now_us() - t;
+		}
+		v50 = pct(tv, iters, 0.5);
+		v99 = pct(tv, iters, 0.99);
+		s50 = pct(ts, iters, 0.5);
+		s99 = pct(ts, iters, 0.99);
+		snprintf(param, sizeof(param), "%u", len);
+		printf("  payload %-18u %10.1f %10.1f %10.1f %10.1f %8.2f\n",
+		       len, v50, v99, s50, s99, v50 / s50);
+		csv("rtt_p50_us", param, v50, s50);
+		csv("rtt_p99_us", param, v99, s99);
+	}
+	free(tv);
+	free(ts);
+	free(out);
+	free(in);
+}
+
+struct region {
+	struct vbus_region_create rc;
+	uint8_t *mem;
+	int efd;
+};
+
+static void region_open(int fd, size_t len, struct region *r)
+{
+	struct vbus_region_eventfd re;
+
+	memset(r, 0, sizeof(*r));
+	r->rc.len = len;
+	r->rc.flags = VBUS_REGION_F_SIGNAL;
+	if (ioctl(fd, VBUS_IOC_REGION_CREATE, &r->rc))
+		die("region");
+	r->mem = mmap(NULL, r->rc.len, PROT_READ | PROT_WRITE, MAP_SHARED, fd,
+		      r->rc.mmap_offset);
+	if (r->mem == MAP_FAILED)
+		die("mmap");
+	r->efd = eventfd(0, EFD_CLOEXEC);
+	re.id = r->rc.id;
+	re.fd = r->efd;
+	if (ioctl(fd, VBUS_IOC_SET_EVENTFD, &re))
+		die("eventfd");
+}
+
+static void region_close(int fd, struct region *r)
+{
+	munmap(r->mem, r->rc.len);
+	ioctl(fd, VBUS_IOC_REGION_DESTROY, &r->rc.id);
+	close(r->efd);
+}
+
+static int func_on(int fd, uint32_t func, uint32_t id, uint32_t n)
+{
+	uint32_t a[2] = { htole32(id), htole32(n) };
+
+	return vcall(fd, func, a, sizeof(a), NULL, 0);
+}
+
+/* shm ping-pong: signal the device, it counts and signals back. */
+static void bench_pingpong(int vfd)
+{
+	int iters = quick ? 100 : 5000, i;
+	double *tv = malloc(iters * sizeof(double)), t, v50, v99;
+	struct region r;
+	uint64_t v;
+
+	region_open(vfd, 4096, &r);
+	if (func_on(vfd, VBUS_TEST_SIGNAL_ECHO, r.rc.id, 0))
+		die("echo");
+	for (i = 0; i < iters; i++) {
+		t = now_us();
+		if (ioctl(vfd, VBUS_IOC_SIGNAL, &r.rc.id))
+			die("signal");
+		if (read(r.efd, &v, sizeof(v)) != sizeof(v))
+			die("eventfd read");
+		tv[i] = now_us() - t;
+	}
+	v50 = pct(tv, iters, 0.5);
+	v99 = pct(tv, iters, 0.99);
+	printf("%-28s %10.1f %10.1f\n", "shm ping-pong (us p50 p99)", v50, v99);
+	csv("shm_pingpong_p50_us", "4096", v50, 0);
+	csv("shm_pingpong_p99_us", "4096", v99, 0);
+	region_close(vfd, &r);
+	free(tv);
+}
+
+/* One-way streaming: a ring in a region against writes to the port. */
+static void bench_stream(int vfd, int sink)
+{
+	double secs = quick ? 0.2 : 2.0, t0, vbus, ser;
+	size_t chunk = 65536, datalen;
+	char *buf = malloc(chunk);
+	struct vbus_test_ring *ring;
+	uint64_t bytes = 0, v;
+	uint32_t head = 0, tail, space, n, pos;
+	struct region r;
+
+	memset(buf, 'z', chunk);
+	region_open(vfd, REGION_LEN, &r);
+	if (func_on(vfd, VBUS_TEST_STREAM_SINK, r.rc.id, 0))
+		die("sink");
+	ring = (void *)r.mem;
+	datalen = r.rc.sigdesc_offset - sizeof(*ring);
+	t0 = now_us();
+	while (now_us() - t0 < secs * 1e6) {
+		tail = le32toh(__atomic_load_n(&ring->tail, __ATOMIC_ACQUIRE));
+		space = datalen - (head - tail);
+		if (!space) {
+			if (read(r.efd, &v, sizeof(v)) != sizeof(v))
+				die("eventfd read");
+			continue;
+		}
+		n = space < chunk ? space : chunk;
+		pos = head % datalen;
+		if (n > datalen - pos)
+			n = datalen - pos;
+		memcpy(ring->data + pos, buf, n);
+		head += n;
+		__atomic_store_n(&ring->head, htole32(head), __ATOMIC_RELEASE);
+		if (ioctl(vfd, VBUS_IOC_SIGNAL, &r.rc.id))
+			die("signal");
+		bytes += n;
+	}
+	vbus = bytes / ((now_us() - t0) / 1e6) / 1e6;
+	region_close(vfd, &r);
+
+	bytes = 0;
+	t0 = now_us();
+	while (now_us() - t0 < secs * 1e6) {
+		full_write(sink, buf, chunk);
+		bytes += chunk;
+	}
+	ser = bytes / ((now_us() - t0) / 1e6) / 1e6;
+	printf("%-28s %10.1f %10s %10.1f %21.2f\n", "streaming (MB/s)", vbus, "",
+	       ser, vbus / ser);
+	csv("stream_MBps", "65536", vbus, ser);
+	free(buf);
+}
+
+static long stat_of(const char *dev, const char *key)
+{
+	char path[300], k[64];
+	long long v;
+	FILE *f;
+	long ret = -1;
+
+	snprintf(path, sizeof(path), "/sys/class/vbus/%s/stats", dev);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	while (fscanf(f, "%63s %lld", k, &v) == 2)
+		if (!strcmp(k, key))
+			ret = v;
+	fclose(f);
+	return ret;
+}
+
+/*
+ * Notifications per signal: driver to device as the offered rate rises
+ * (the device consumes each notification), and a device storm.
+ */
+static void bench_notify(int vfd)
+{
+	static const int gaps_us[] = { 1000, 100, 10, 0 };
+	int n = quick ? 200 : 20000, i, g;
+	struct region r;
+	char param[32];
+	long k0, k1;
+	uint64_t v, notes = 0;
+	double rate, t0;
+
+	region_open(vfd, 4096, &r);
+	printf("%-28s %10s %10s\n", "driver->device signals", "rate/s",
+	       "notif/sig");
+	for (g = 0; g < 4; g++) {
+		int iters = gaps_us[g] >= 1000 ? n / 20 : n;
+
+		k0 = stat_of(devs[0], "sig_kicks");
+		t0 = now_us();
+		for (i = 0; i < iters; i++) {
+			if (ioctl(vfd, VBUS_IOC_SIGNAL, &r.rc.id))
+				die("signal");
+			if (gaps_us[g]) {
+				double until = now_us() + gaps_us[g];
+
+				while (now_us() < until)
+					;
+			}
+		}
+		rate = iters / ((now_us() - t0) / 1e6);
+		usleep(20000);
+		k1 = stat_of(devs[0], "sig_kicks");
+		printf("  gap %-6d us %14.0f %10.3f\n", gaps_us[g], rate,
+		       (double)(k1 - k0) / iters);
+		snprintf(param, sizeof(param), "%.0f", rate);
+		csv("notify_per_signal_to_device", param,
+		    (double)(k1 - k0) / iters, 0);
+	}
+	region_close(vfd, &r);
+
+	region_open(vfd, 4096, &r);
+	n = quick ? 2000 : 100000;
+	if (func_on(vfd, VBUS_TEST_SIGNAL_STORM, r.rc.id, n))
+		die("storm");
+	t0 = now_us();
+	while (le32toh(*(volatile uint32_t *)r.mem) != (uint32_t)n &&
+	       now_us() - t0 < 60e6) {
+		struct pollfd p = { .fd = r.efd, .events = POLLIN };
+
+		if (poll(&p, 1, 100) == 1 && read(r.efd, &v, sizeof(v)) == sizeof(v))
+			notes += v;
+	}
+	usleep(50000);
+	{
+		struct pollfd p = { .fd = r.efd, .events = POLLIN };
+
+		/* A last notification, if one is still on its way. */
+		if (poll(&p, 1, 0) == 1 && read(r.efd, &v, sizeof(v)) == sizeof(v))
+			notes += v;
+	}
+	printf("%-28s %10d %10.5f  (1 per %.0f)\n", "device storm: signals",
+	       n, (double)notes / n, notes ? (double)n / notes : 0);
+	csv("notify_per_signal_storm", "storm", (double)notes / n, 0);
+	region_close(vfd, &r);
+}
+
+struct worker {
+	int *fds;
+	int nfds;
+	int calls;
+};
+
+/* Calls round-robin over its devices. */
+static void *call_worker(void *arg)
+{
+	struct worker *w = arg;
+	char out[64] = "bench", in[64];
+	int i;
+
+	for (i = 0; i < w->calls; i++)
+		if (vcall(w->fds[i % w->nfds], VBUS_TEST_ECHO, out, sizeof(out),
+			  in, sizeof(in)))
+			die("call");
+	return NULL;
+}
+
+/*
+ * Wall-clock microseconds per call: @n callers on one device, or one
+ * caller going round @ndev devices.
+ */
+static double run_callers(int *fds, int n, int ndev)
+{
+	int calls = quick ? 100 : 2000, i;
+	struct worker w[MAX_DEVS];
+	pthread_t t[MAX_DEVS];
+	double t0 = now_us();
+
+	for (i = 0; i < n; i++) {
+		w[i] = (struct worker){ .fds = fds, .nfds = ndev, .calls = calls };
+		pthread_create(&t[i], NULL, call_worker, &w[i]);
+	}
+	for (i = 0; i < n; i++)
+		pthread_join(t[i], NULL);
+	return (now_us() - t0) / ((double)n * calls);
+}
+
+static void bench_scaling(void)
+{
+	int fds[MAX_DEVS], i, n;
+	char param[16];
+	double us;
+
+	for (i = 0; i < ndevs; i++)
+		fds[i] = open_dev(devs[i]);
+	run_callers(fds, 1, ndevs);	/* warm up every device */
+	printf("%-28s %10s\n", "callers on one device", "us/call");
+	for (n = 1; n <= 8; n *= 2) {
+		us = run_callers(fds, n, 1);
+		printf("  %-26d %10.1f\n", n, us);
+		snprintf(param, sizeof(param), "%d", n);
+		csv("scale_callers_us_per_call", param, us, 0);
+	}
+	printf("%-28s %10s\n", "devices, one caller round", "us/call");
+	for (n = 1; n <= ndevs; n *= 2) {
+		/* Flat when the number of devices costs a call nothing. */
+		us = run_callers(fds, 1, n);
+		printf("  %-26d %10.1f\n", n, us);
+		snprintf(param, sizeof(param), "%d", n);
+		csv("scale_devices_us_per_call", param, us, 0);
+	}
+	for (i = 0; i < ndevs; i++)
+		close(fds[i]);
+}
+
+int main(int argc, char **argv)
+{
+	struct vbus_info info;
+	int vfd, rr, sink;
+
+	quick = argc > 1 && !strcmp(argv[1], "-q");
+	find_devs();
+	vfd = open_dev(devs[0]);
+	if (ioctl(vfd, VBUS_IOC_INFO, &info))
+		die("info");
+	rr = open_port("vbus.rr");
+	sink = open_port("vbus.sink");
+	printf("vbus_bench: %d vbus-test devices, %s run\n", ndevs,
+	       quick ? "quick" : "full");
+	printf("csv,metric,param,vbus,serial,ratio\n");
+	bench_rtt(vfd, rr, info.max_call_len);
+	bench_pingpong(vfd);
+	bench_stream(vfd, sink);
+	bench_notify(vfd);
+	bench_scaling();
+	printf("vbus_bench: done\n");
+	return 0;
+}
