@@ -19,7 +19,7 @@ SELFTESTS := selftests/drivers/virtio/vbus
 TESTS ?=
 
 .PHONY: all deps qemu build bench module tools tests image demo check \
-	check-header check-qtest check-intree check-vm image-s390x qemu-work qemu-patches clean
+	check-header check-qtest check-intree check-vm check-debug image-s390x qemu-work qemu-patches clean
 
 all: deps qemu
 	$(MAKE) build
@@ -71,6 +71,14 @@ check-qtest:
 # The selftest directory builds unchanged inside a kernel tree.
 check-intree:
 	scripts/check-intree.sh
+
+# The VM suite on the debug kernel: KASAN, lockdep, kmemleak, and the
+# fault-injection walk (vbus_fault_test), over pci and mmio.
+check-debug: all
+	scripts/build-debug-kernel.sh
+	scripts/build-debug.sh
+	VBUS_DEBUG=1 $(SELFTESTS)/vmtest.sh -t pci -T 3600 $(TESTS)
+	VBUS_DEBUG=1 $(SELFTESTS)/vmtest.sh -t mmio -T 3600 $(TESTS)
 
 # Only the VM tests: make check-vm TESTS=vbus_bind_test:unbind_rebind
 # TRANSPORT=pci|mmio|ccw

@@ -19,7 +19,7 @@ if [ ! -f "$ksrc/usr/include/linux/virtio_vbus.h" ] ||
 	make -s -C "$ksrc" headers >/dev/null
 fi
 make -s -C "$ksrc/tools/testing/selftests" TARGETS=drivers/virtio/vbus >/dev/null
-for t in $(sed -n 's/^TEST_GEN_PROGS := //p' "$dst/Makefile"); do
+for t in $(sed -n 's/^TEST_GEN_PROGS [:+]= //p' "$dst/Makefile"); do
 	[ -x "$dst/$t" ] || vbus_die "in-tree build did not produce $t"
 done
 echo "ok - selftests build inside $ksrc"

@@ -18,6 +18,16 @@ if [ "$arch" = s390x ]; then
 	mods=$VBUS_TOP/build/s390x/mod/drivers/virtio
 	kmods=(drivers/s390/virtio/virtio_ccw)
 	root=$VBUS_TOP/build/s390x/initramfs
+elif [ "$arch" = debug ]; then
+	# The debug kernel (scripts/build-debug-kernel.sh): virtio built in.
+	dobj=$VBUS_CACHE/debug-kernel/obj
+	kver=$(cat "$dobj/include/config/kernel.release")
+	kroot=
+	busybox=/bin/busybox
+	bin=
+	mods=$VBUS_TOP/build/debug/mod/drivers/virtio
+	kmods=()
+	root=$VBUS_TOP/build/debug/initramfs
 else
 	kver=${KVER:-$(readlink "$VBUS_CACHE/kernel/current")}
 	kroot=$VBUS_CACHE/kernel/$kver/root
@@ -42,7 +52,11 @@ for m in "${kmods[@]}"; do
 	mkdir -p "$mdir/kernel/$(dirname "$m")"
 	xz -dc "$kroot/lib/modules/$kver/kernel/$m.ko.xz" > "$mdir/kernel/$m.ko"
 done
-cp "$kroot/lib/modules/$kver/modules.order" "$kroot/lib/modules/$kver/modules.builtin"* "$mdir/"
+if [ -n "$kroot" ]; then
+	cp "$kroot/lib/modules/$kver/modules.order" "$kroot/lib/modules/$kver/modules.builtin"* "$mdir/"
+else
+	cp "$dobj/modules.order" "$dobj/modules.builtin"* "$mdir/"
+fi
 cp "$mods"/{virtio_vbus,vbus_test_client}.ko "$mdir/extra/"
 depmod -b "$root" "$kver"
 

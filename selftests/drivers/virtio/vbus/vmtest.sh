@@ -14,7 +14,9 @@
 # guest that does not finish, or on a kernel warning in the guest's log.
 # Skips (exit 4) when QEMU, the kernel or the initramfs is missing.
 #
-# Environment: QEMU, KERNEL, INITRD, VBUS_CACHE, VBUS_ACCEL (kvm|tcg).
+# Environment: QEMU, KERNEL, INITRD, VBUS_CACHE, VBUS_ACCEL (kvm|tcg),
+# VBUS_DEBUG=1 (the debug kernel of scripts/build-debug-kernel.sh: KASAN,
+# lockdep, kmemleak, fault injection; x86 transports only).
 
 set -u
 readonly KSFT_PASS=0 KSFT_FAIL=1 KSFT_SKIP=4
@@ -26,6 +28,12 @@ KVER=${KVER:-$(readlink "$VBUS_CACHE/kernel/current" 2>/dev/null)}
 KERNEL=${KERNEL:-$VBUS_CACHE/kernel/$KVER/root/boot/vmlinuz-$KVER}
 INITRD=${INITRD:-$here/../../../../build/initramfs.cpio.gz}
 FIRMWARE=(-L /usr/share/seabios -L /usr/share/qemu)
+if [ -n "${VBUS_DEBUG:-}" ]; then
+	dobj=$VBUS_CACHE/debug-kernel/obj
+	KVER=$(cat "$dobj/include/config/kernel.release" 2>/dev/null)
+	KERNEL=$dobj/arch/x86/boot/bzImage
+	INITRD=$here/../../../../build/debug/initramfs.cpio.gz
+fi
 
 job=test
 transport=pci
@@ -74,7 +82,7 @@ log=$(mktemp /tmp/vbus-vmtest.XXXXXX)
 trap 'rm -f "$log"' EXIT
 
 # Patterns in the guest's kernel log that fail the run.
-readonly BAD='WARNING:|BUG:|Oops|general protection|refcount_t:|list_add corruption|UBSAN|KASAN|hung task|possible circular locking|possible recursive locking|inconsistent lock state|suspicious RCU usage|kmemleak|Kernel panic'
+readonly BAD='WARNING:|BUG:|Oops|general protection|refcount_t:|list_add corruption|UBSAN|KASAN:|hung task|blocked for more than|possible circular locking|possible recursive locking|inconsistent lock state|suspicious RCU usage|unreferenced object|Kernel panic'
 
 # A guest that prints "vbus-guest: done" within 30 s proves KVM works;
 # /dev/kvm alone does not (a nested variant may hang every guest).
