@@ -169,13 +169,16 @@ struct vbus_signal {
  * @desc: the shm-signal descriptor in @mem, or NULL
  * @sigdesc_offset: its offset, or VIRTIO_VBUS_NO_SIGNAL
  * @sig_lock: serialises senders to the device (driver-to-device direction)
+ *	and protects @signal
  * @registered: the device knows the region (in @vb->regions)
  * @closed: the device closed it (REGION_CLOSED): no more signals
  * @owed: in @vb->owed: a notification waits for a signal queue buffer
  * @owed_node: link in @vb->owed
  * @owner: the file that created it, or NULL; under @vb->files_lock
  * @eventfd: signalled on each device-to-driver signal; RCU
- * @signal: the client driver's view of the signal
+ * @signal: the client driver's view of the signal; its fields under
+ *	@sig_lock
+ * @rcu: frees the structure after RCU readers (event lookups)
  * @signals_in: device-to-driver signals seen
  * @signals_out: driver-to-device signals raised
  */
@@ -200,6 +203,7 @@ struct vbus_region {
 	struct vbus_signal signal;
 	atomic64_t signals_in;
 	atomic64_t signals_out;
+	struct rcu_head rcu;
 };
 
 /**
@@ -256,6 +260,7 @@ struct vbus_file {
  * @cfg_wq: command waiters, woken on every configuration change and on
  *	removal
  * @evqs: the event queues, @num_evqs of them
+ * @vqs_live: the virtqueues exist (a failed re-initialisation leaves none)
  * @sigq: the signal queue (with @has_shm)
  * @sigq_lock: protects @sigq and @owed
  * @owed: regions owing the device a notification
@@ -304,6 +309,7 @@ struct virtio_vbus {
 	wait_queue_head_t cfg_wq;
 
 	struct vbus_evq evqs[VIRTIO_VBUS_MAX_EVENT_QUEUES];
+	bool vqs_live;
 	struct virtqueue *sigq;
 	spinlock_t sigq_lock;		/* see @sigq_lock above */
 	struct list_head owed;
@@ -329,6 +335,7 @@ static inline struct virtio_vbus *to_virtio_vbus(struct device *dev)
 const char *vbus_state_name(enum vbus_state state);
 int vbus_state_errno(struct virtio_vbus *vb);
 int vbus_reset(struct virtio_vbus *vb);
+void vbus_request_reset(struct virtio_vbus *vb);
 
 /* virtio_vbus_fsm.c */
 int vbus_fsm_event(struct virtio_vbus *vb, enum vbus_event ev,

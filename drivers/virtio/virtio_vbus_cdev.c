@@ -125,6 +125,19 @@ static int vbus_release(struct inode *inode, struct file *file)
 	return 0;
 }
 
+/* The file's region @id, with a reference: a destroy may run meanwhile. */
+static struct vbus_region *vbus_file_region_get(struct vbus_file *vf, u32 id)
+{
+	struct vbus_region *r;
+
+	xa_lock(&vf->regions);
+	r = xa_load(&vf->regions, id);
+	if (r)
+		kref_get(&r->kref);
+	xa_unlock(&vf->regions);
+	return r;
+}
+
 static long vbus_ioctl_info(struct virtio_vbus *vb, void __user *argp)
 {
 	struct vbus_info info = {};
@@ -214,15 +227,15 @@ static long vbus_ioctl_region_create(struct vbus_file *vf, void __user *argp)
 	if (IS_ERR(r))
 		return PTR_ERR(r);
 
-	err = xa_insert(&vf->regions, r->id, r, GFP_KERNEL);
-	if (err) {
-		vbus_region_del(r);
-		vbus_region_put(r);
-		return err;
-	}
+	/* The owner first: once in the table, the region is reachable. */
 	spin_lock_irqsave(&vb->files_lock, flags);
 	r->owner = vf;
 	spin_unlock_irqrestore(&vb->files_lock, flags);
+	err = xa_insert(&vf->regions, r->id, r, GFP_KERNEL);
+	if (err) {
+		vbus_file_region_drop(vf, r);
+		return err;
+	}
 
 	rc.id = r->id;
 	rc.len = r->len;
@@ -255,12 +268,16 @@ static long vbus_ioctl_signal(struct vbus_file *vf, u32 __user *argp)
 	struct vbus_region *r;
 	u32 id;
 
+	int err;
+
 	if (get_user(id, argp))
 		return -EFAULT;
-	r = xa_load(&vf->regions, id);
+	r = vbus_file_region_get(vf, id);
 	if (!r)
 		return -ENOENT;
-	return vbus_signal_raise(r);
+	err = vbus_signal_raise(r);
+	vbus_region_put(r);
+	return err;
 }
 
 static long vbus_ioctl_set_eventfd(struct vbus_file *vf, void __user *argp)
@@ -272,17 +289,21 @@ static long vbus_ioctl_set_eventfd(struct vbus_file *vf, void __user *argp)
 
 	if (copy_from_user(&re, argp, sizeof(re)))
 		return -EFAULT;
-	r = xa_load(&vf->regions, re.id);
+	if (re.fd < -1)
+		return -EBADF;
+	r = vbus_file_region_get(vf, re.id);
 	if (!r)
 		return -ENOENT;
-	if (!r->desc)
+	if (!r->desc) {
+		vbus_region_put(r);
 		return -EINVAL;
+	}
 	if (re.fd >= 0) {
 		ctx = eventfd_ctx_fdget(re.fd);
-		if (IS_ERR(ctx))
+		if (IS_ERR(ctx)) {
+			vbus_region_put(r);
 			return PTR_ERR(ctx);
-	} else if (re.fd != -1) {
-		return -EBADF;
+		}
 	}
 	mutex_lock(&vb->region_lock);
 	old = rcu_replace_pointer(r->eventfd, ctx,
@@ -292,6 +313,7 @@ static long vbus_ioctl_set_eventfd(struct vbus_file *vf, void __user *argp)
 		synchronize_rcu();
 		eventfd_ctx_put(old);
 	}
+	vbus_region_put(r);
 	return 0;
 }
 
@@ -348,11 +370,14 @@ static int vbus_mmap(struct file *file, struct vm_area_struct *vma)
 
 	if (off & ((1ULL << VBUS_MMAP_SHIFT) - 1))
 		return -EINVAL;
-	r = xa_load(&vf->regions, off >> VBUS_MMAP_SHIFT);
+	/* This reference becomes the mapping's. */
+	r = vbus_file_region_get(vf, off >> VBUS_MMAP_SHIFT);
 	if (!r)
 		return -ENOENT;
-	if (size > r->len)
+	if (size > r->len) {
+		vbus_region_put(r);
 		return -EINVAL;
+	}
 
 	vm_flags_set(vma, VM_DONTEXPAND | VM_DONTDUMP);
 	if (r->dma_dev) {
@@ -363,11 +388,12 @@ static int vbus_mmap(struct file *file, struct vm_area_struct *vma)
 				      virt_to_phys(r->mem) >> PAGE_SHIFT, size,
 				      vma->vm_page_prot);
 	}
-	if (err)
+	if (err) {
+		vbus_region_put(r);
 		return err;
+	}
 	vma->vm_private_data = r;
 	vma->vm_ops = &vbus_vm_ops;
-	vbus_vma_open(vma);
 	return 0;
 }
 

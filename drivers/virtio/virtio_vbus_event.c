@@ -71,7 +71,7 @@ static void vbus_event_handle(struct virtio_vbus *vb,
 		break;
 	case VIRTIO_VBUS_EVT_RESET_REQUEST:
 		dev_warn_ratelimited(&vb->dev, "device requests a reset\n");
-		queue_work(system_wq, &vb->reset_work);
+		vbus_request_reset(vb);
 		break;
 	default:
 		atomic64_inc(&vb->stats.bad_events);
@@ -229,6 +229,7 @@ int vbus_evq_init(struct virtio_vbus *vb)
 	vb->sigq = vb->has_shm ? vqs[1] : NULL;
 	for (i = 1; i < vb->num_evqs; i++)
 		vb->evqs[i].vq = vqs[i + 1];
+	vb->vqs_live = true;
 	return 0;
 
 err_free:
@@ -264,6 +265,8 @@ void vbus_evq_stop(struct virtio_vbus *vb)
 {
 	unsigned int q;
 
+	if (!vb->vqs_live)
+		return;
 	for (q = 0; q < vb->num_evqs; q++)
 		cancel_work_sync(&vb->evqs[q].work);
 	cancel_work_sync(&vb->sigq_work);
@@ -276,14 +279,26 @@ void vbus_evq_stop(struct virtio_vbus *vb)
 void vbus_evq_del(struct virtio_vbus *vb)
 {
 	struct virtio_vbus_signal *sig;
+	struct vbus_region *r, *tmp;
 	struct virtqueue *sigq;
 	unsigned long flags;
 	unsigned int q, len;
+	LIST_HEAD(owed);
 
+	if (!vb->vqs_live)
+		return;	/* a failed re-initialisation left none */
+	vb->vqs_live = false;
 	spin_lock_irqsave(&vb->sigq_lock, flags);
 	sigq = vb->sigq;
 	vb->sigq = NULL;
+	/* A raise that raced teardown may have owed one after the reset. */
+	list_splice_init(&vb->owed, &owed);
 	spin_unlock_irqrestore(&vb->sigq_lock, flags);
+	list_for_each_entry_safe(r, tmp, &owed, owed_node) {
+		list_del_init(&r->owed_node);
+		r->owed = false;
+		vbus_region_put(r);
+	}
 	if (sigq) {
 		while ((sig = virtqueue_get_buf(sigq, &len)))
 			kfree(sig);
@@ -294,5 +309,6 @@ void vbus_evq_del(struct virtio_vbus *vb)
 	for (q = 0; q < vb->num_evqs; q++) {
 		kfree(vb->evqs[q].bufs);
 		vb->evqs[q].bufs = NULL;
+		vb->evqs[q].vq = NULL;
 	}
 }

@@ -312,6 +312,18 @@ out_unlock:
 	return err;
 }
 
+/*
+ * Queues a reset the device asked for. Only a ready or broken device: once
+ * teardown started nothing may queue it (remove cancels it after).
+ */
+void vbus_request_reset(struct virtio_vbus *vb)
+{
+	enum vbus_state state = READ_ONCE(vb->state);
+
+	if (state == VBUS_STATE_READY || state == VBUS_STATE_BROKEN)
+		queue_work(system_wq, &vb->reset_work);
+}
+
 /* A reset the device asked for: unless a client driver cannot take one. */
 static void vbus_reset_work(struct work_struct *work)
 {
@@ -335,7 +347,7 @@ static void vbus_config_work(struct work_struct *work)
 	status = vb->vdev->config->get_status(vb->vdev);
 	if (status & VIRTIO_CONFIG_S_NEEDS_RESET) {
 		dev_warn(&vb->dev, "device needs a reset\n");
-		queue_work(system_wq, &vb->reset_work);
+		vbus_request_reset(vb);
 	}
 }
 
@@ -419,7 +431,10 @@ err_cdev_del:
 	cdev_device_del(&vb->cdev, &vb->dev);
 err_teardown:
 	vbus_fsm_event(vb, VBUS_EV_REMOVE, NULL);
+	mutex_lock(&vb->reset_lock);
 	vbus_dev_teardown(vb, VBUS_UEVT_REMOVED);
+	mutex_unlock(&vb->reset_lock);
+	cancel_work_sync(&vb->reset_work);
 err_put_dev:
 	vdev->priv = NULL;
 	put_device(&vb->dev);
@@ -439,11 +454,12 @@ static void vbus_remove(struct virtio_device *vdev)
 	vbus_fsm_event(vb, VBUS_EV_REMOVE, NULL);
 	wake_up_all(&vb->cfg_wq);
 	cdev_device_del(&vb->cdev, &vb->dev);
-	cancel_work_sync(&vb->reset_work);
 
 	mutex_lock(&vb->reset_lock);
 	vbus_dev_teardown(vb, VBUS_UEVT_REMOVED);
 	mutex_unlock(&vb->reset_lock);
+	/* After teardown nothing queues it any more; it takes reset_lock. */
+	cancel_work_sync(&vb->reset_work);
 	vdev->priv = NULL;
 	put_device(&vb->dev);
 }

@@ -28,7 +28,8 @@ static void vbus_region_release(struct kref *kref)
 		free_pages_exact(r->mem, r->len);
 	}
 	put_device(&r->vb->dev);
-	kfree(r);
+	/* Event workers look regions up under RCU. */
+	kfree_rcu(r, rcu);
 }
 
 void vbus_region_put(struct vbus_region *r)
@@ -60,12 +61,24 @@ static int vbus_region_alloc_mem(struct vbus_region *r)
 static void vbus_region_unregister(struct vbus_region *r)
 {
 	struct virtio_vbus *vb = r->vb;
+	unsigned long flags;
+	bool owed = false;
 
 	lockdep_assert_held(&vb->region_lock);
 	if (!r->registered)
 		return;
 	r->registered = false;
 	WRITE_ONCE(r->closed, true);
+	spin_lock_irqsave(&vb->sigq_lock, flags);
+	if (r->owed) {
+		/* The device forgets the region: nothing is owed to it. */
+		list_del_init(&r->owed_node);
+		r->owed = false;
+		owed = true;
+	}
+	spin_unlock_irqrestore(&vb->sigq_lock, flags);
+	if (owed)
+		vbus_region_put(r);
 	vb->nregions--;
 	vb->region_bytes -= r->len;
 	xa_erase(&vb->regions, r->id);
@@ -249,6 +262,8 @@ static void vbus_region_consume(struct vbus_region *r)
 {
 	struct eventfd_ctx *ctx;
 	vbus_signal_notify_t notify;
+	unsigned long flags;
+	void *data;
 
 	WRITE_ONCE(r->desc->to_driver.pending, 0);
 	virt_mb();	/* pending before the payload the reader reads */
@@ -259,9 +274,12 @@ static void vbus_region_consume(struct vbus_region *r)
 	if (ctx)
 		eventfd_signal(ctx);
 	rcu_read_unlock();
-	notify = READ_ONCE(r->signal.notify);
+	spin_lock_irqsave(&r->sig_lock, flags);
+	notify = r->signal.notify;
+	data = r->signal.data;
+	spin_unlock_irqrestore(&r->sig_lock, flags);
 	if (notify)
-		notify(&r->signal, r->signal.data);
+		notify(&r->signal, data);
 }
 
 /**
@@ -458,10 +476,19 @@ void vbus_signal_disable(struct vbus_signal *sig)
 }
 EXPORT_SYMBOL_GPL(vbus_signal_disable);
 
+/*
+ * Sets the callback and its data as a pair. A callback already running
+ * may still finish after the callback is cleared.
+ */
 void vbus_signal_set_notify(struct vbus_signal *sig, vbus_signal_notify_t fn,
 			    void *data)
 {
-	WRITE_ONCE(sig->data, data);
-	WRITE_ONCE(sig->notify, fn);
+	struct vbus_region *r = vbus_signal_region(sig);
+	unsigned long flags;
+
+	spin_lock_irqsave(&r->sig_lock, flags);
+	sig->notify = fn;
+	sig->data = data;
+	spin_unlock_irqrestore(&r->sig_lock, flags);
 }
 EXPORT_SYMBOL_GPL(vbus_signal_set_notify);
