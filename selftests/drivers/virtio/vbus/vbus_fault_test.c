@@ -131,7 +131,7 @@ struct op {
 	int (*run)(struct ctx *c);
 };
 
-TEST(fault_walk)
+TEST_TIMEOUT(fault_walk, 600)
 {
 	static const struct op ops[] = {
 		{ "call", op_call },

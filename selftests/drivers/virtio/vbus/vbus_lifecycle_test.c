@@ -579,7 +579,7 @@ static void *churn(void *arg)
 }
 
 /* 50 removals and returns under calls and signals. */
-TEST_F(dev, remove_add_loop_50)
+TEST_F_TIMEOUT(dev, remove_add_loop_50, 300)
 {
 	struct churner ch = {};
 	struct transport t;
