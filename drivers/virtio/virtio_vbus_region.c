@@ -323,20 +323,11 @@ out:
  */
 void vbus_regions_reset(struct virtio_vbus *vb)
 {
-	struct vbus_region *r, *tmp;
-	unsigned long flags, id;
-	LIST_HEAD(owed);
+	struct vbus_region *r;
+	unsigned long id;
 
 	cancel_work_sync(&vb->ack_work);
-	spin_lock_irqsave(&vb->sigq_lock, flags);
-	list_splice_init(&vb->owed, &owed);
-	spin_unlock_irqrestore(&vb->sigq_lock, flags);
-	list_for_each_entry_safe(r, tmp, &owed, owed_node) {
-		list_del(&r->owed_node);
-		r->owed = false;
-		vbus_region_put(r);
-	}
-
+	/* Unregistering drops what each region is owed; vbus_evq_del() the rest. */
 	mutex_lock(&vb->region_lock);
 	xa_for_each(&vb->regions, id, r)
 		vbus_region_unregister(r);

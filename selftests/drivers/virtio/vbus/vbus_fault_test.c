@@ -36,7 +36,7 @@ static int get_fail_nth(void)
 	return atoi(buf);
 }
 
-static void fault_setup(void)
+static void fault_attrs_setup(void)
 {
 	static const char * const attrs[] = {
 		"/sys/kernel/debug/failslab/ignore-gfp-wait",
@@ -131,7 +131,19 @@ struct op {
 	int (*run)(struct ctx *c);
 };
 
-TEST_TIMEOUT(fault_walk, 600)
+FIXTURE(walker) {
+	int unused;
+};
+
+FIXTURE_SETUP(walker)
+{
+}
+
+FIXTURE_TEARDOWN(walker)
+{
+}
+
+TEST_F_TIMEOUT(walker, fault_walk, 600)
 {
 	static const struct op ops[] = {
 		{ "call", op_call },
@@ -145,7 +157,7 @@ TEST_TIMEOUT(fault_walk, 600)
 	if (access("/proc/self/fail-nth", F_OK))
 		SKIP(return, "kernel without fault injection (use the debug kernel)");
 	system("rmmod vbus_test_client 2>/dev/null");
-	fault_setup();
+	fault_attrs_setup();
 	ASSERT_EQ(0, ctx_refresh(&c));
 
 	for (i = 0; i < (int)(sizeof(ops) / sizeof(ops[0])); i++) {

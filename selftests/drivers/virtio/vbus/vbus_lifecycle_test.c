@@ -71,16 +71,6 @@ static int wait_uevent(int fd, uint32_t type, int ms)
 	return -ETIMEDOUT;
 }
 
-static long stat_of(const char *dev, const char *key)
-{
-	char buf[1024], *p;
-
-	if (vbus_attr(dev, "stats", buf, sizeof(buf)))
-		return -1;
-	p = strstr(buf, key);
-	return p ? strtol(p + strlen(key) + 1, NULL, 10) : -1;
-}
-
 static int sysfs_reset(const char *name)
 {
 	char path[PATH_MAX];
@@ -364,8 +354,8 @@ FIXTURE_TEARDOWN(hostile)
  */
 TEST_F(hostile, survives)
 {
-	long bad = stat_of(self->name, "bad_events");
-	long budget = stat_of(self->name, "budget_exhausted");
+	long bad = vbus_stat(self->name, "bad_events");
+	long budget = vbus_stat(self->name, "budget_exhausted");
 	char why[128];
 	struct vbus_call c;
 	long end;
@@ -387,19 +377,19 @@ TEST_F(hostile, survives)
 	}
 	/* Event modes: the device keeps working while they are handled. */
 	end = vbus_now_ms() + 30000;
-	while (stat_of(self->name, "bad_events") == bad && vbus_now_ms() < end)
+	while (vbus_stat(self->name, "bad_events") == bad && vbus_now_ms() < end)
 		usleep(10000);
-	EXPECT_LT(bad, stat_of(self->name, "bad_events"));
+	EXPECT_LT(bad, vbus_stat(self->name, "bad_events"));
 	EXPECT_EQ(0, echo(self->fd));
 	EXPECT_TRUE(state_is(self->name, "ready"));
 	if (variant->mode == VBUS_TEST_MB_EVENT_FLOOD) {
-		while (stat_of(self->name, "bad_events") < bad + 20000 &&
+		while (vbus_stat(self->name, "bad_events") < bad + 20000 &&
 		       vbus_now_ms() < end)
 			EXPECT_EQ(0, echo(self->fd));
 		TH_LOG("flood: %ld events dropped, %ld budget exhaustions",
-		       stat_of(self->name, "bad_events") - bad,
-		       stat_of(self->name, "budget_exhausted") - budget);
-		EXPECT_LT(budget, stat_of(self->name, "budget_exhausted"));
+		       vbus_stat(self->name, "bad_events") - bad,
+		       vbus_stat(self->name, "budget_exhausted") - budget);
+		EXPECT_LT(budget, vbus_stat(self->name, "budget_exhausted"));
 	}
 }
 

@@ -95,16 +95,6 @@ static uint64_t efd_wait(int efd, int ms)
 	return v;
 }
 
-static long stat_of(const char *dev, const char *key)
-{
-	char buf[1024], *p;
-
-	if (vbus_attr(dev, "stats", buf, sizeof(buf)))
-		return -1;
-	p = strstr(buf, key);
-	return p ? strtol(p + strlen(key) + 1, NULL, 10) : -1;
-}
-
 FIXTURE(shm) {
 	char name[16];
 	int fd;
@@ -346,13 +336,13 @@ TEST(two_priorities)
 	for (q = 0; q < 2; q++)
 		ASSERT_EQ(0, region_open(fd, 4096, q, VBUS_REGION_F_SIGNAL, &r[q]));
 	for (q = 0; q < 2; q++) {
-		before[0] = stat_of(name, "evq0_events");
-		before[1] = stat_of(name, "evq1_events");
+		before[0] = vbus_stat(name, "evq0_events");
+		before[1] = vbus_stat(name, "evq1_events");
 		ASSERT_EQ(0, vbus_call_args(fd, VBUS_TEST_WRITE_PATTERN,
 					    r[q].rc.id, q));
 		ASSERT_EQ(1, efd_wait(r[q].efd, 5000));
-		after[0] = stat_of(name, "evq0_events");
-		after[1] = stat_of(name, "evq1_events");
+		after[0] = vbus_stat(name, "evq0_events");
+		after[1] = vbus_stat(name, "evq1_events");
 		EXPECT_EQ(before[q] + 1, after[q]);
 		EXPECT_EQ(before[!q], after[!q]);
 	}

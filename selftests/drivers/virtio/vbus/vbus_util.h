@@ -181,4 +181,15 @@ static inline int vbus_open(const char *name)
 	return fd < 0 ? -errno : fd;
 }
 
+/* A counter from sysfs "stats" of @dev, or -1. */
+static inline long vbus_stat(const char *dev, const char *key)
+{
+	char buf[1024], *p;
+
+	if (vbus_attr(dev, "stats", buf, sizeof(buf)))
+		return -1;
+	p = strstr(buf, key);
+	return p ? strtol(p + strlen(key) + 1, NULL, 10) : -1;
+}
+
 #endif /* VBUS_UTIL_H */
