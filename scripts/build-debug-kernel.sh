@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 # A debug guest kernel from Debian's linux-source-6.12: defconfig +
 # kvm_guest.config + KASAN, lockdep, kmemleak, fault injection, with
-# virtio and PCIe hotplug built in. Cached; rebuilt when this script or the
+# virtio and PCIe hotplug (native and ACPI: q35's root ports use ACPI)
+# built in. Cached; rebuilt when this script or the
 # source version changes.
 set -euo pipefail
 . "$(dirname "$0")/common.sh"
@@ -36,6 +37,7 @@ CONFIG_FAULT_INJECTION=y
 CONFIG_FAILSLAB=y
 CONFIG_FAIL_PAGE_ALLOC=y
 CONFIG_FAULT_INJECTION_DEBUG_FS=y
+CONFIG_FAULT_INJECTION_STACKTRACE_FILTER=y
 CONFIG_DEBUG_FS=y
 CONFIG_DEBUG_INFO_NONE=y
 CONFIG_MODULES=y
@@ -46,6 +48,7 @@ CONFIG_VIRTIO_MMIO=y
 CONFIG_VIRTIO_CONSOLE=y
 CONFIG_HOTPLUG_PCI=y
 CONFIG_HOTPLUG_PCI_PCIE=y
+CONFIG_HOTPLUG_PCI_ACPI=y
 CONFIG_PCIEPORTBUS=y
 CONFIG_DEVTMPFS=y
 CONFIG_EVENTFD=y
@@ -58,7 +61,8 @@ make -s -C "$src" O="$top/obj" defconfig >/dev/null
 "$src/scripts/kconfig/merge_config.sh" -m -O "$top/obj" "$top/obj/.config" \
 	"$src/kernel/configs/kvm_guest.config" "$top/vbus-debug.config" >/dev/null
 make -s -C "$src" O="$top/obj" olddefconfig >/dev/null
-for opt in KASAN PROVE_LOCKING DEBUG_KMEMLEAK FAILSLAB AUXILIARY_BUS VIRTIO_PCI; do
+for opt in KASAN PROVE_LOCKING DEBUG_KMEMLEAK FAILSLAB FAULT_INJECTION_STACKTRACE_FILTER \
+	AUXILIARY_BUS VIRTIO_PCI HOTPLUG_PCI_ACPI; do
 	grep -q "^CONFIG_$opt=y" "$top/obj/.config" || vbus_die "debug kernel: CONFIG_$opt did not stick"
 done
 vbus_log "building the debug kernel ($(nproc) jobs; about 10 minutes)"

@@ -10,6 +10,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <poll.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -190,6 +192,83 @@ static inline long vbus_stat(const char *dev, const char *key)
 		return -1;
 	p = strstr(buf, key);
 	return p ? strtol(p + strlen(key) + 1, NULL, 10) : -1;
+}
+
+/* The /dev node of the virtio-serial port named @port, opened; or -errno. */
+static inline int vbus_port_open(const char *port)
+{
+	char path[300], buf[64];
+	struct dirent *de;
+	int fd = -ENOENT;
+	DIR *d;
+
+	d = opendir("/sys/class/virtio-ports");
+	if (!d)
+		return -ENOENT;
+	while (fd == -ENOENT && (de = readdir(d))) {
+		snprintf(path, sizeof(path), "/sys/class/virtio-ports/%s/name",
+			 de->d_name);
+		if (vbus_read_file(path, buf, sizeof(buf)) || strcmp(buf, port))
+			continue;
+		snprintf(path, sizeof(path), "/dev/%s", de->d_name);
+		fd = open(path, O_RDWR | O_CLOEXEC);
+		if (fd < 0)
+			fd = -errno;
+	}
+	closedir(d);
+	return fd;
+}
+
+#define VBUS_QMP_PORT		"vbus.qmp"
+#define VBUS_QMP_WAIT_MS	120000
+
+/*
+ * Runs one QMP command through the VM runner's agent (vmtest.sh,
+ * qmp_agent.py) on the port opened by vbus_port_open(VBUS_QMP_PORT): the
+ * command is a printf format making one JSON object. The answer line goes
+ * into @reply. 0 for {"return": ...}, -EREMOTEIO for an error answer,
+ * -ETIMEDOUT, -EPROTO for a line that is neither, or -errno.
+ */
+static inline int vbus_qmp(int fd, char *reply, size_t len, const char *fmt,
+			   ...)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+	long end = vbus_now_ms() + VBUS_QMP_WAIT_MS;
+	char cmd[1024];
+	size_t got = 0;
+	va_list ap;
+	ssize_t n;
+	int c;
+	char ch;
+
+	va_start(ap, fmt);
+	c = vsnprintf(cmd, sizeof(cmd) - 1, fmt, ap);
+	va_end(ap);
+	if (c < 0 || c >= (int)sizeof(cmd) - 1)
+		return -E2BIG;
+	cmd[c++] = '\n';
+	if (write(fd, cmd, c) != c)
+		return -EIO;
+	for (;;) {
+		if (poll(&p, 1, 100) < 0)
+			return -errno;
+		if (!(p.revents & POLLIN)) {
+			if (vbus_now_ms() > end)
+				return -ETIMEDOUT;
+			continue;
+		}
+		n = read(fd, &ch, 1);	/* one line, and not beyond it */
+		if (n <= 0)
+			return n ? -errno : -EPIPE;
+		if (ch == '\n')
+			break;
+		if (got < len - 1)
+			reply[got++] = ch;
+	}
+	reply[got] = '\0';
+	if (!strncmp(reply, "{\"return\"", 9))
+		return 0;
+	return strncmp(reply, "{\"error\"", 8) ? -EPROTO : -EREMOTEIO;
 }
 
 #endif /* VBUS_UTIL_H */
