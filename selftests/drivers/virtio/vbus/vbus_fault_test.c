@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Fault injection walk (needs a kernel with CONFIG_FAULT_INJECTION and
- * failslab/fail_page_alloc, such as the debug kernel): every allocation
- * on the probe, call, region, signal, reset and remove paths fails in
- * turn (/proc/thread-self/fail-nth). Each injected failure must give a
+ * Fault injection walk (needs a kernel with CONFIG_FAULT_INJECTION,
+ * failslab/fail_page_alloc and the stack-trace filter, such as the debug
+ * kernel): every allocation the driver makes on the open, call, region,
+ * signal, reset, remove and probe paths fails in turn
+ * (/proc/thread-self/fail-nth, limited to the driver's own allocations;
+ * see fault_attrs_setup()). Each injected failure must give a
  * clean error or a graceful success, and the device must work again
  * afterwards; the VM runner fails the run on any warning, KASAN report or
  * leak. Skips on kernels without fault injection.
@@ -36,19 +38,84 @@ static int get_fail_nth(void)
 	return atoi(buf);
 }
 
-static void fault_attrs_setup(void)
+/*
+ * The driver's own text: the lowest and highest address of its functions
+ * in /proc/kallsyms, the end rounded up a page past the last one.
+ */
+static int module_text(const char *mod, unsigned long *start,
+		       unsigned long *end)
 {
-	static const char * const attrs[] = {
-		"/sys/kernel/debug/failslab/ignore-gfp-wait",
-		"/sys/kernel/debug/fail_page_alloc/ignore-gfp-wait",
-		"/sys/kernel/debug/fail_page_alloc/ignore-gfp-highmem",
-	};
-	unsigned int i;
+	char line[256], sym[128], owner[64], type;
+	unsigned long addr;
+	FILE *f;
 
-	for (i = 0; i < sizeof(attrs) / sizeof(attrs[0]); i++)
-		vbus_write_file(attrs[i], "N");
-	vbus_write_file("/sys/kernel/debug/failslab/verbose", "0");
-	vbus_write_file("/sys/kernel/debug/fail_page_alloc/verbose", "0");
+	*start = ~0UL;
+	*end = 0;
+	f = fopen("/proc/kallsyms", "r");
+	if (!f)
+		return -errno;
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%lx %c %127s [%63[^]]]", &addr, &type, sym,
+			   owner) != 4 || strcmp(owner, mod) ||
+		    (type != 't' && type != 'T') || !addr)
+			continue;
+		if (addr < *start)
+			*start = addr;
+		if (addr > *end)
+			*end = addr;
+	}
+	fclose(f);
+	if (*start > *end)
+		return -ENOENT;
+	*end = (*end | 4095) + 1;
+	return 0;
+}
+
+/*
+ * Fail only what the driver allocates: its own kmalloc, alloc_pages,
+ * kasprintf and the like, not what the transport or the driver core
+ * allocate on its behalf deeper down (their error paths are theirs; a
+ * failed request_irq in virtio_pci's find_vqs warns in genirq). The
+ * stack-trace filter requires a frame in the driver's text among the
+ * innermost STACK_DEPTH frames, which covers an allocation made by the
+ * driver through one or two helpers.
+ */
+#define STACK_DEPTH	10
+
+static int fault_attrs_setup(void)
+{
+	static const char * const dirs[] = {
+		"/sys/kernel/debug/failslab",
+		"/sys/kernel/debug/fail_page_alloc",
+	};
+	unsigned long start, end;
+	char path[128], val[32];
+	unsigned int i;
+	int err;
+
+	err = module_text("virtio_vbus", &start, &end);
+	if (err)
+		return err;
+	for (i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
+		snprintf(path, sizeof(path), "%s/ignore-gfp-wait", dirs[i]);
+		vbus_write_file(path, "N");
+		snprintf(path, sizeof(path), "%s/verbose", dirs[i]);
+		vbus_write_file(path, "0");
+		snprintf(path, sizeof(path), "%s/require-start", dirs[i]);
+		snprintf(val, sizeof(val), "%lu", start);
+		err = vbus_write_file(path, val);
+		snprintf(path, sizeof(path), "%s/require-end", dirs[i]);
+		snprintf(val, sizeof(val), "%lu", end);
+		err = err ?: vbus_write_file(path, val);
+		snprintf(path, sizeof(path), "%s/stacktrace-depth", dirs[i]);
+		snprintf(val, sizeof(val), "%d", STACK_DEPTH);
+		err = err ?: vbus_write_file(path, val);
+		if (err)
+			return err;
+	}
+	vbus_write_file("/sys/kernel/debug/fail_page_alloc/ignore-gfp-highmem",
+			"N");
+	return 0;
 }
 
 struct ctx {
@@ -88,6 +155,16 @@ static int echo(int fd)
 	if (ioctl(fd, VBUS_IOC_CALL, &c))
 		return -errno;
 	return c.result_len == 4 && !memcmp(in, "ping", 4) ? 0 : -EBADMSG;
+}
+
+static int op_open(struct ctx *c)
+{
+	int fd;
+
+	close(c->fd);
+	fd = vbus_open(c->name);
+	c->fd = fd < 0 ? -1 : fd;
+	return fd < 0 ? fd : 0;
 }
 
 static int op_call(struct ctx *c)
@@ -146,6 +223,7 @@ FIXTURE_TEARDOWN(walker)
 TEST_F_TIMEOUT(walker, fault_walk, 600)
 {
 	static const struct op ops[] = {
+		{ "open", op_open },
 		{ "call", op_call },
 		{ "region create/signal/destroy", op_region },
 		{ "reset", op_reset },
@@ -156,8 +234,10 @@ TEST_F_TIMEOUT(walker, fault_walk, 600)
 
 	if (access("/proc/self/fail-nth", F_OK))
 		SKIP(return, "kernel without fault injection (use the debug kernel)");
+	if (access("/sys/kernel/debug/failslab/require-start", F_OK))
+		SKIP(return, "kernel without the fault stack-trace filter");
 	system("rmmod vbus_test_client 2>/dev/null");
-	fault_attrs_setup();
+	ASSERT_EQ(0, fault_attrs_setup());
 	ASSERT_EQ(0, ctx_refresh(&c));
 
 	for (i = 0; i < (int)(sizeof(ops) / sizeof(ops[0])); i++) {
