@@ -28,6 +28,7 @@ ALLOWED = {"device_add", "device_del", "qom-get", "qom-set", "qom-list",
            "query-pci"}
 CONNECT_S = 30
 EVENT_TIMEOUT_MAX_S = 300
+MAX_LINE = 65536
 
 
 def connect(path):
@@ -54,6 +55,9 @@ class Lines:
     def readline(self, timeout=None):
         end = None if timeout is None else time.monotonic() + timeout
         while b"\n" not in self.buf:
+            if len(self.buf) > MAX_LINE:        # answered as a bad command
+                line, self.buf = self.buf, b""
+                return line
             left = None if end is None else max(0, end - time.monotonic())
             if not select.select([self.sock], [], [], left)[0]:
                 return None
