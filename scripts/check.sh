@@ -41,6 +41,7 @@ run header bash "$VBUS_TOP/scripts/check-header.sh"
 run intree bash "$VBUS_TOP/scripts/check-intree.sh"
 run qtest bash "$VBUS_TOP/scripts/qtest.sh"
 run bench bash "$VBUS_TOP/scripts/bench-smoke.sh"
+run agent python3 -B "$VBUS_TOP/selftests/drivers/virtio/vbus/qmp_agent_test.py"
 for t in ${VBUS_TRANSPORTS:-pci mmio ccw}; do
 	run "vm-$t" "$vmtest" -t "$t" "$@"
 done

@@ -7,12 +7,18 @@ by writing one QMP command per line, as JSON, to the virtio-serial port
 named "vbus.qmp"; this agent runs it on QEMU's QMP socket and writes the
 answer back as one line: {"return": ...} or {"error": {"class", "desc"}}.
 
-Only the commands in ALLOWED are run: a test guest must not be able to
-stop or reconfigure the machine that judges it. One more command is the
-agent's own: {"execute": "x-wait-event", "arguments": {"event": NAME,
-"device": ID, "timeout": SECONDS}} answers with the first event of that
-name (for that device id) since the last wait, or a Timeout error.
+A request's "id", if any, comes back first in its answer, so that a
+guest can tell a late answer to an abandoned request from its own.
+
+Only what ALLOWED lets through is run: device_add and device_del of
+devices whose id starts with "hpd", QOM reads, qom-set of "misbehave",
+query-pci. A test guest must not be able to stop or reconfigure the
+machine that judges it. One more command is the agent's own:
+{"execute": "x-wait-event", "arguments": {"event": NAME, "device": ID,
+"timeout": SECONDS}} answers with the oldest unclaimed event of that name
+(for that device id), waiting for it if need be, or a Timeout error.
 DEVICE_DELETED is how a test learns that device_del has finished.
+Any bad request gets an error answer; the agent itself never fails on one.
 
 Usage: qmp_agent.py QMP_SOCKET PORT_SOCKET; both are QEMU's servers. It
 exits when QEMU closes either.
@@ -24,11 +30,24 @@ import socket
 import sys
 import time
 
-ALLOWED = {"device_add", "device_del", "qom-get", "qom-set", "qom-list",
-           "query-pci"}
 CONNECT_S = 30
 EVENT_TIMEOUT_MAX_S = 300
-MAX_LINE = 65536
+MAX_LINE = 65536        # from the guest
+MAX_EVENTS = 256        # unclaimed ones kept
+
+
+def hotplug_id(args):
+    return isinstance(args.get("id"), str) and args["id"].startswith("hpd")
+
+
+ALLOWED = {
+    "device_add": hotplug_id,
+    "device_del": hotplug_id,
+    "qom-get": lambda args: True,
+    "qom-list": lambda args: True,
+    "qom-set": lambda args: args.get("property") == "misbehave",
+    "query-pci": lambda args: True,
+}
 
 
 def connect(path):
@@ -46,18 +65,22 @@ def connect(path):
 
 
 class Lines:
-    """Line-buffered reading from a socket, with a deadline."""
+    """Line-buffered reading from a socket, with a deadline. A line over
+    @limit bytes is read to its end and returned as TOO_LONG."""
 
-    def __init__(self, sock):
+    TOO_LONG = b"\0"
+
+    def __init__(self, sock, limit=None):
         self.sock = sock
+        self.limit = limit
         self.buf = b""
+        self.skipping = False
 
     def readline(self, timeout=None):
         end = None if timeout is None else time.monotonic() + timeout
         while b"\n" not in self.buf:
-            if len(self.buf) > MAX_LINE:        # answered as a bad command
-                line, self.buf = self.buf, b""
-                return line
+            if self.limit and len(self.buf) > self.limit:
+                self.buf, self.skipping = b"", True
             left = None if end is None else max(0, end - time.monotonic())
             if not select.select([self.sock], [], [], left)[0]:
                 return None
@@ -66,6 +89,9 @@ class Lines:
                 raise EOFError
             self.buf += data
         line, self.buf = self.buf.split(b"\n", 1)
+        if self.skipping:
+            self.skipping = False
+            return self.TOO_LONG
         return line
 
 
@@ -76,7 +102,7 @@ def error(cls, desc):
 class Agent:
     def __init__(self, qmp, port):
         self.qmp, self.port = qmp, port
-        self.qin, self.pin = Lines(qmp), Lines(port)
+        self.qin, self.pin = Lines(qmp), Lines(port, MAX_LINE)
         self.events = []
         self.next_id = 0
         self.qin.readline()                     # the greeting
@@ -86,24 +112,31 @@ class Agent:
         line = self.qin.readline(timeout)
         return None if line is None else json.loads(line)
 
+    def add_event(self, msg):
+        self.events.append(msg)
+        del self.events[:-MAX_EVENTS]
+
     def execute(self, cmd, args):
         self.next_id += 1
         req = {"execute": cmd, "arguments": args, "id": self.next_id}
-        self.qmp.sendall(json.dumps(req).encode() + b"\n")
+        self.qmp.sendall(json.dumps(req, allow_nan=False).encode() + b"\n")
         while True:
             msg = self.qmp_message()
             if "event" in msg:
-                self.events.append(msg)
+                self.add_event(msg)
             elif msg.get("id") == self.next_id:
                 msg.pop("id")
                 return msg
+            elif "error" in msg and "id" not in msg:
+                return msg      # QEMU could not parse it, so has no id
 
     def wait_event(self, args):
         name, dev = args.get("event"), args.get("device")
         timeout = args.get("timeout", 60)
         if not isinstance(name, str) or not isinstance(timeout, (int, float)):
             return error("GenericError", "x-wait-event needs event, timeout")
-        end = time.monotonic() + min(max(timeout, 0), EVENT_TIMEOUT_MAX_S)
+        timeout = min(max(float(timeout), 0), EVENT_TIMEOUT_MAX_S)
+        end = time.monotonic() + timeout
 
         def match(ev):
             return ev["event"] == name and \
@@ -118,22 +151,43 @@ class Agent:
             if not msg:
                 return error("Timeout", "no %s event in %gs" % (name, timeout))
             if "event" in msg:
-                self.events.append(msg)
+                self.add_event(msg)
 
-    def handle(self, line):
-        try:
-            req = json.loads(line)
-            cmd = req["execute"]
-            args = req.get("arguments", {})
-            if not isinstance(args, dict):
-                raise ValueError
-        except (ValueError, KeyError, TypeError):
-            return error("GenericError", "not a QMP command: %r" % line[:80])
+    def handle(self, req):
+        cmd = req["execute"]
+        args = req.get("arguments", {})
+        if not isinstance(cmd, str) or not isinstance(args, dict):
+            raise ValueError
         if cmd == "x-wait-event":
             return self.wait_event(args)
         if cmd not in ALLOWED:
             return error("CommandNotFound", "%s is not offered to guests" % cmd)
+        if not ALLOWED[cmd](args):
+            return error("GenericError", "%s is offered to guests only for "
+                         "hotplug ids (hpd*) and misbehave" % cmd)
         return self.execute(cmd, args)
+
+    def answer(self, line):
+        """The answer line to one request line; never raises for bad input."""
+        req = None
+        if line == Lines.TOO_LONG:
+            return json.dumps(error("GenericError",
+                                    "a request over %d bytes" % MAX_LINE))
+        try:
+            req = json.loads(line.decode())
+            if not isinstance(req, dict):
+                raise ValueError
+            reply = self.handle(req)
+        except (EOFError, ConnectionError):
+            raise
+        except Exception:       # noqa: BLE001 - a guest's bad request
+            reply = error("GenericError", "not a QMP command: %r" % line[:80])
+        if isinstance(req, dict) and "id" in req:
+            reply = {"id": req["id"], **reply}
+        try:
+            return json.dumps(reply, allow_nan=False)
+        except ValueError:
+            return json.dumps(error("GenericError", "unprintable answer"))
 
     def run(self):
         while True:
@@ -143,13 +197,13 @@ class Agent:
                 if self.qmp in ready:
                     msg = self.qmp_message(0)
                     if msg and "event" in msg:
-                        self.events.append(msg)
+                        self.add_event(msg)
                 continue
-            req = line.decode(errors="replace").strip()
-            if not req:
+            if not line.strip():
                 continue
-            reply = json.dumps(self.handle(req))
-            print("qmp-agent: %s -> %s" % (req, reply[:200]),
+            reply = self.answer(line)
+            print("qmp-agent: %s -> %s" % (line[:200].decode(errors="replace"),
+                                           reply[:200]),
                   file=sys.stderr, flush=True)
             self.port.sendall(reply.encode() + b"\n")
 

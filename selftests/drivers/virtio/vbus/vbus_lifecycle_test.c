@@ -383,6 +383,8 @@ TEST_F(hostile, survives)
 	if (variant->from_host) {
 		int q = vbus_port_open(VBUS_QMP_PORT);
 
+		if (q == -ENOENT)
+			SKIP(return, "the runner offers no QMP channel");
 		ASSERT_LE(0, q);
 		EXPECT_EQ(-EREMOTEIO, misbehave_from_host(q, HOSTILE_BACKEND,
 							  99, why, sizeof(why)));
@@ -482,6 +484,19 @@ static int plug_wait(struct plug *p)
 	return -ETIMEDOUT;
 }
 
+static int plug_wait_gone(struct plug *p)
+{
+	long end = vbus_now_ms() + VBUS_WAIT_MS;
+	char name[16];
+
+	while (!vbus_find_type(p->type, name, sizeof(name))) {
+		if (vbus_now_ms() > end)
+			return -EEXIST;
+		usleep(10000);
+	}
+	return 0;
+}
+
 static int plug_remove(struct plug *p)
 {
 	char path[PATH_MAX], reply[512];
@@ -493,12 +508,16 @@ static int plug_remove(struct plug *p)
 		if (!err)
 			err = vbus_qmp(p->qmp, reply, sizeof(reply),
 				       "{\"execute\": \"x-wait-event\", \"arguments\": {\"event\": \"DEVICE_DELETED\", \"device\": \"hpd0\", \"timeout\": 60}}");
-		if (err)
+		if (err) {
 			fprintf(stderr, "# device_del: %s\n", reply);
-		/* Gone from the guest too, once QEMU says so. */
-		if (!err && !vbus_find_type(p->type, path, sizeof(path)))
-			err = -EEXIST;
-		return err;
+			return err;
+		}
+		/*
+		 * Gone from the guest too: at once for ACPI hotplug (QEMU
+		 * waits for the guest's eject); a channel device is gone from
+		 * QEMU first, and the guest follows on the CRW.
+		 */
+		return plug_wait_gone(p);
 	}
 	if (!strcmp(p->subsys, "pci")) {
 		snprintf(path, sizeof(path), "%s/remove", p->parent);
@@ -728,12 +747,18 @@ FIXTURE_SETUP(hotplug)
 					  sizeof(self->p.name)));
 }
 
+/* Unplugged again, even after a failed device_add left QEMU's half. */
 FIXTURE_TEARDOWN(hotplug)
 {
+	int err, there;
+
 	if (self->p.qmp < 0)
 		return;
-	if (!vbus_find_type(self->p.type, self->p.name, sizeof(self->p.name)))
-		EXPECT_EQ(0, plug_remove(&self->p));
+	there = !vbus_find_type(self->p.type, self->p.name,
+				sizeof(self->p.name));
+	err = plug_remove(&self->p);
+	if (there)
+		EXPECT_EQ(0, err);
 	close(self->p.qmp);
 }
 
@@ -743,7 +768,7 @@ FIXTURE_TEARDOWN(hotplug)
  * backend is free again once its device is gone. Bad requests get clear
  * errors and change nothing.
  */
-TEST_F(hotplug, add_and_remove)
+TEST_F_TIMEOUT(hotplug, add_and_remove, 300)
 {
 	char reply[512], virtio[32], path[PATH_MAX];
 	int i, fd;
@@ -782,7 +807,7 @@ TEST_F(hotplug, add_and_remove)
 	EXPECT_EQ(-EREMOTEIO, vbus_qmp(self->p.qmp, reply, sizeof(reply),
 					"{\"execute\": \"quit\"}"));
 	EXPECT_EQ(-EREMOTEIO, vbus_qmp(self->p.qmp, reply, sizeof(reply),
-					"not json"));
+					"{\"exec\": \"quit\"}"));
 	fd = vbus_open(self->p.name);
 	ASSERT_LE(0, fd);
 	EXPECT_EQ(0, echo(fd));
@@ -803,7 +828,7 @@ static int surprise_removal(struct plug *p)
 	return !strcmp(p->driver, "virtio-vbus-ccw");
 }
 
-TEST_F(hotplug, device_del_with_everything_open)
+TEST_F_TIMEOUT(hotplug, device_del_with_everything_open, 300)
 {
 	if (surprise_removal(&self->p))
 		SKIP(return, "virtio_ccw hangs on I/O racing a surprise removal");
@@ -811,7 +836,7 @@ TEST_F(hotplug, device_del_with_everything_open)
 	removal_with_everything_open(_metadata, &self->p);
 }
 
-TEST_F_TIMEOUT(hotplug, device_del_add_loop_50, 600)
+TEST_F_TIMEOUT(hotplug, device_del_add_loop_50, 900)
 {
 	if (surprise_removal(&self->p))
 		SKIP(return, "virtio_ccw hangs on I/O racing a surprise removal");

@@ -194,7 +194,11 @@ static inline long vbus_stat(const char *dev, const char *key)
 	return p ? strtol(p + strlen(key) + 1, NULL, 10) : -1;
 }
 
-/* The /dev node of the virtio-serial port named @port, opened; or -errno. */
+/*
+ * The /dev node of the virtio-serial port named @port, opened non-blocking
+ * (a write to a port whose host end is not connected would wait for it);
+ * or -errno.
+ */
 static inline int vbus_port_open(const char *port)
 {
 	char path[300], buf[64];
@@ -211,7 +215,7 @@ static inline int vbus_port_open(const char *port)
 		if (vbus_read_file(path, buf, sizeof(buf)) || strcmp(buf, port))
 			continue;
 		snprintf(path, sizeof(path), "/dev/%s", de->d_name);
-		fd = open(path, O_RDWR | O_CLOEXEC);
+		fd = open(path, O_RDWR | O_NONBLOCK | O_CLOEXEC);
 		if (fd < 0)
 			fd = -errno;
 	}
@@ -220,52 +224,86 @@ static inline int vbus_port_open(const char *port)
 }
 
 #define VBUS_QMP_PORT		"vbus.qmp"
-#define VBUS_QMP_WAIT_MS	120000
+#define VBUS_QMP_WAIT_MS	90000
+
+/* Waits for @events on @fd until @end (vbus_now_ms()); 0 or -errno. */
+static inline int vbus_poll_until(int fd, short events, long end)
+{
+	struct pollfd p = { .fd = fd, .events = events };
+
+	for (;;) {
+		if (poll(&p, 1, 100) < 0)
+			return -errno;
+		if (p.revents & events)
+			return 0;
+		if (vbus_now_ms() > end)
+			return -ETIMEDOUT;
+	}
+}
 
 /*
  * Runs one QMP command through the VM runner's agent (vmtest.sh,
  * qmp_agent.py) on the port opened by vbus_port_open(VBUS_QMP_PORT): the
- * command is a printf format making one JSON object. The answer line goes
- * into @reply. 0 for {"return": ...}, -EREMOTEIO for an error answer,
- * -ETIMEDOUT, -EPROTO for a line that is neither, or -errno.
+ * command is a printf format making one JSON object. It goes with an
+ * "id" of its own, which the agent puts first in the answer, so a late
+ * answer to an abandoned request is skipped. The answer line goes into
+ * @reply. 0 for {"return": ...}, -EREMOTEIO for an error answer,
+ * -ETIMEDOUT after VBUS_QMP_WAIT_MS, -EPROTO for a line that is
+ * neither, or -errno.
  */
 static inline int vbus_qmp(int fd, char *reply, size_t len, const char *fmt,
 			   ...)
 {
-	struct pollfd p = { .fd = fd, .events = POLLIN };
 	long end = vbus_now_ms() + VBUS_QMP_WAIT_MS;
-	char cmd[1024];
-	size_t got = 0;
-	va_list ap;
+	static unsigned int seq;
+	char cmd[1024], tag[32];
+	size_t got, tlen;
 	ssize_t n;
-	int c;
+	va_list ap;
+	int c, off, err;
 	char ch;
 
+	tlen = snprintf(tag, sizeof(tag), "{\"id\": %u, ", ++seq);
 	va_start(ap, fmt);
 	c = vsnprintf(cmd, sizeof(cmd) - 1, fmt, ap);
 	va_end(ap);
-	if (c < 0 || c >= (int)sizeof(cmd) - 1)
+	if (c < 2 || c >= (int)(sizeof(cmd) - tlen - 1) || cmd[0] != '{')
 		return -E2BIG;
+	/* {"id": N, <the command's members>} */
+	memmove(cmd + tlen - 1, cmd, c + 1);
+	memcpy(cmd, tag, tlen);
+	c += tlen - 1;
 	cmd[c++] = '\n';
-	if (write(fd, cmd, c) != c)
-		return -EIO;
-	for (;;) {
-		if (poll(&p, 1, 100) < 0)
+	for (off = 0; off < c; off += n) {
+		err = vbus_poll_until(fd, POLLOUT, end);
+		if (err)
+			return err;
+		n = write(fd, cmd + off, c - off);
+		if (n < 0 && errno != EAGAIN)
 			return -errno;
-		if (!(p.revents & POLLIN)) {
-			if (vbus_now_ms() > end)
-				return -ETIMEDOUT;
-			continue;
-		}
-		n = read(fd, &ch, 1);	/* one line, and not beyond it */
-		if (n <= 0)
-			return n ? -errno : -EPIPE;
-		if (ch == '\n')
-			break;
-		if (got < len - 1)
-			reply[got++] = ch;
+		if (n < 0)
+			n = 0;
 	}
-	reply[got] = '\0';
+	do {	/* lines until the one that answers this request */
+		got = 0;
+		for (;;) {
+			err = vbus_poll_until(fd, POLLIN, end);
+			if (err)
+				return err;
+			n = read(fd, &ch, 1);	/* one line, and not beyond */
+			if (n < 0 && errno == EAGAIN)
+				continue;
+			if (n <= 0)
+				return n ? -errno : -EPIPE;
+			if (ch == '\n')
+				break;
+			if (got < len - 1)
+				reply[got++] = ch;
+		}
+		reply[got] = '\0';
+	} while (strncmp(reply, tag, tlen));
+	memmove(reply, reply + tlen - 1, got - tlen + 2);
+	reply[0] = '{';
 	if (!strncmp(reply, "{\"return\"", 9))
 		return 0;
 	return strncmp(reply, "{\"error\"", 8) ? -EPROTO : -EREMOTEIO;

@@ -199,13 +199,16 @@ timeout -k 5 "$timeout_s" "$QEMU" "${FIRMWARE[@]}" -accel "$accel_opts" \
 qemu_rc=${PIPESTATUS[0]}
 echo "vmtest: guest ran $(( $(date +%s) - start )) s"
 if [ -n "$agent" ]; then
-	wait "$agent" || echo "vmtest: the QMP agent failed"
+	if ! wait "$agent"; then
+		echo "vmtest: FAIL: the QMP agent failed:"
+		fail_agent=1
+	fi
 	agent=
 	echo "vmtest: $(grep -c '^qmp-agent: ' "$work/agent.log") QMP requests from the guest"
 	grep -v '^qmp-agent: ' "$work/agent.log" | sed 's/^/    /'
 fi
 
-fail=0
+fail=${fail_agent:-0}
 if ! grep -q "vbus-guest: done" "$log"; then
 	echo "vmtest: FAIL: the guest did not finish (qemu exit $qemu_rc)"
 	fail=1
