@@ -191,7 +191,7 @@ class Agent:
 
     def run(self):
         while True:
-            line = self.pin.readline(None if b"\n" in self.pin.buf else 0)
+            line = self.pin.readline(0)     # a whole line, or None at once
             if line is None:
                 ready = select.select([self.port, self.qmp], [], [])[0]
                 if self.qmp in ready:

@@ -85,39 +85,38 @@ static int module_text(const char *mod, unsigned long *start,
  */
 #define STACK_DEPTH	10
 
+static int fault_attr(const char *dir, const char *attr, const char *val)
+{
+	char path[128];
+
+	snprintf(path, sizeof(path), "/sys/kernel/debug/%s/%s", dir, attr);
+	return vbus_write_file(path, val);
+}
+
 static int fault_attrs_setup(void)
 {
-	static const char * const dirs[] = {
-		"/sys/kernel/debug/failslab",
-		"/sys/kernel/debug/fail_page_alloc",
-	};
+	static const char * const dirs[] = { "failslab", "fail_page_alloc" };
+	char from[24], to[24], depth[8];
 	unsigned long start, end;
-	char path[128], val[32];
 	unsigned int i;
 	int err;
 
 	err = module_text("virtio_vbus", &start, &end);
 	if (err)
 		return err;
+	snprintf(from, sizeof(from), "%lu", start);
+	snprintf(to, sizeof(to), "%lu", end);
+	snprintf(depth, sizeof(depth), "%d", STACK_DEPTH);
 	for (i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
-		snprintf(path, sizeof(path), "%s/ignore-gfp-wait", dirs[i]);
-		vbus_write_file(path, "N");
-		snprintf(path, sizeof(path), "%s/verbose", dirs[i]);
-		vbus_write_file(path, "0");
-		snprintf(path, sizeof(path), "%s/require-start", dirs[i]);
-		snprintf(val, sizeof(val), "%lu", start);
-		err = vbus_write_file(path, val);
-		snprintf(path, sizeof(path), "%s/require-end", dirs[i]);
-		snprintf(val, sizeof(val), "%lu", end);
-		err = err ?: vbus_write_file(path, val);
-		snprintf(path, sizeof(path), "%s/stacktrace-depth", dirs[i]);
-		snprintf(val, sizeof(val), "%d", STACK_DEPTH);
-		err = err ?: vbus_write_file(path, val);
+		fault_attr(dirs[i], "ignore-gfp-wait", "N");
+		fault_attr(dirs[i], "verbose", "0");
+		err = fault_attr(dirs[i], "require-start", from) ?:
+		      fault_attr(dirs[i], "require-end", to) ?:
+		      fault_attr(dirs[i], "stacktrace-depth", depth);
 		if (err)
 			return err;
 	}
-	vbus_write_file("/sys/kernel/debug/fail_page_alloc/ignore-gfp-highmem",
-			"N");
+	fault_attr("fail_page_alloc", "ignore-gfp-highmem", "N");
 	return 0;
 }
 

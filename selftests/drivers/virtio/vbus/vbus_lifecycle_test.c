@@ -531,6 +531,16 @@ static int plug_remove(struct plug *p)
 	return vbus_write_file(path, p->tname);
 }
 
+/* QMP device_add of p->driver with backend hp0 as @id, on @bus if not "". */
+static int qmp_device_add(struct plug *p, const char *id, const char *bus,
+			  char *reply, size_t len)
+{
+	return vbus_qmp(p->qmp, reply, len,
+			"{\"execute\": \"device_add\", \"arguments\": {\"driver\": \"%s\", \"id\": \"%s\", \"backend\": \"hp0\"%s%s%s}}",
+			p->driver, id, *bus ? ", \"bus\": \"" : "", bus,
+			*bus ? "\"" : "");
+}
+
 /* Brings the device back and waits for it to be ready. */
 static int plug_add(struct plug *p)
 {
@@ -538,10 +548,7 @@ static int plug_add(struct plug *p)
 	int err;
 
 	if (p->qmp >= 0) {
-		err = vbus_qmp(p->qmp, reply, sizeof(reply),
-			       "{\"execute\": \"device_add\", \"arguments\": {\"driver\": \"%s\", \"id\": \"hpd0\", \"backend\": \"hp0\"%s%s%s}}",
-			       p->driver, *p->bus ? ", \"bus\": \"" : "",
-			       p->bus, *p->bus ? "\"" : "");
+		err = qmp_device_add(p, "hpd0", p->bus, reply, sizeof(reply));
 		if (err) {
 			fprintf(stderr, "# device_add: %s\n", reply);
 			return err;
@@ -615,14 +622,21 @@ static void removal_with_everything_open(struct __test_metadata *_metadata,
 	close(fd);
 }
 
+/* The fixture's device, closed, as a plug through its transport. */
+static int dev_plug(const char *name, int *fd, struct plug *p)
+{
+	close(*fd);
+	*fd = -1;
+	*p = (struct plug){ .type = "vbus-test", .qmp = -1 };
+	snprintf(p->name, sizeof(p->name), "%s", name);
+	return transport_of(p);
+}
+
 TEST_F(dev, removal_with_everything_open)
 {
-	struct plug p = { .type = "vbus-test", .qmp = -1 };
+	struct plug p;
 
-	close(self->fd);
-	self->fd = -1;
-	snprintf(p.name, sizeof(p.name), "%s", self->name);
-	ASSERT_EQ(0, transport_of(&p));
+	ASSERT_EQ(0, dev_plug(self->name, &self->fd, &p));
 	TH_LOG("transport %s device %s", p.subsys, p.tname);
 	removal_with_everything_open(_metadata, &p);
 }
@@ -704,12 +718,9 @@ static void remove_add_loop(struct __test_metadata *_metadata, struct plug *p,
 
 TEST_F_TIMEOUT(dev, remove_add_loop_50, 300)
 {
-	struct plug p = { .type = "vbus-test", .qmp = -1 };
+	struct plug p;
 
-	close(self->fd);
-	self->fd = -1;
-	snprintf(p.name, sizeof(p.name), "%s", self->name);
-	ASSERT_EQ(0, transport_of(&p));
+	ASSERT_EQ(0, dev_plug(self->name, &self->fd, &p));
 	remove_add_loop(_metadata, &p, 50);
 }
 
@@ -796,10 +807,8 @@ TEST_F_TIMEOUT(hotplug, add_and_remove, 300)
 	}
 	/* A backend serves one device: a second device_add is refused. */
 	ASSERT_EQ(0, plug_add(&self->p));
-	EXPECT_EQ(-EREMOTEIO, vbus_qmp(self->p.qmp, reply, sizeof(reply),
-		  "{\"execute\": \"device_add\", \"arguments\": {\"driver\": \"%s\", \"id\": \"hpd1\", \"backend\": \"hp0\"%s%s%s}}",
-		  self->p.driver, *self->p.bus2 ? ", \"bus\": \"" : "",
-		  self->p.bus2, *self->p.bus2 ? "\"" : ""));
+	EXPECT_EQ(-EREMOTEIO, qmp_device_add(&self->p, "hpd1", self->p.bus2,
+					     reply, sizeof(reply)));
 	EXPECT_NE(NULL, strstr(reply, "already in use")) {
 		TH_LOG("second device on hp0: %s", reply);
 	}

@@ -134,25 +134,6 @@ devices=(
 	-device $dev,backend=vt3
 )
 append="vbus.expect=vbus-test:1,vbus-test-b:7,vbus-nocall:1,vbus-test-mq:1,vbus-hostile:1 vbus.bad=2"
-# The guest's QMP channel: a virtio-serial port "vbus.qmp" whose host end
-# is qmp_agent.py, which runs the guest's hotplug and misbehaviour
-# requests on QEMU's QMP socket. vbus.hotplug= tells the tests what to
-# device_add (backend hp0, type vbus-hotplug) and where; virtio-mmio has
-# no hotplug.
-case $transport in
-pci)	serdev=virtio-serial-pci
-	devices+=(-device pcie-root-port,id=hp.0,chassis=1,slot=1
-		-device pcie-root-port,id=hp.1,chassis=2,slot=2)
-	append+=" vbus.hotplug=virtio-vbus-pci:hp.0:hp.1" ;;
-mmio)	serdev=virtio-serial-device ;;
-ccw)	serdev=virtio-serial-ccw
-	append+=" vbus.hotplug=virtio-vbus-ccw" ;;
-esac
-devices+=(-object vbus-test,id=hp0,type-name=vbus-hotplug
-	-device "$serdev,id=qser"
-	-chardev "socket,id=qmpport,path=$work/port.sock,server=on,wait=off"
-	-device virtserialport,bus=qser.0,chardev=qmpport,name=vbus.qmp
-	-qmp "unix:$work/qmp.sock,server=on,wait=off")
 if [ "$job" = demo ]; then
 	devices=(-object vbus-test,id=vt0 -device "$dev,backend=vt0")
 	append=
@@ -172,6 +153,30 @@ if [ "$job" = bench ]; then
 	append="vbus.bench=${VBUS_BENCH_ARGS:-}"
 fi
 
+# The guest's QMP channel: a virtio-serial port "vbus.qmp" whose host end
+# is qmp_agent.py, which runs the guest's hotplug and misbehaviour
+# requests on QEMU's QMP socket. vbus.hotplug= tells the tests what to
+# device_add (backend hp0, type vbus-hotplug) and where; virtio-mmio has
+# no hotplug. Test and shell guests get it.
+qmp=
+case $job in test|shell) qmp=1 ;; esac
+if [ -n "$qmp" ]; then
+	case $transport in
+	pci)	serdev=virtio-serial-pci
+		devices+=(-device pcie-root-port,id=hp.0,chassis=1,slot=1
+			-device pcie-root-port,id=hp.1,chassis=2,slot=2)
+		append+=" vbus.hotplug=virtio-vbus-pci:hp.0:hp.1" ;;
+	mmio)	serdev=virtio-serial-device ;;
+	ccw)	serdev=virtio-serial-ccw
+		append+=" vbus.hotplug=virtio-vbus-ccw" ;;
+	esac
+	devices+=(-object vbus-test,id=hp0,type-name=vbus-hotplug
+		-device "$serdev,id=qser"
+		-chardev "socket,id=qmpport,path=$work/port.sock,server=on,wait=off"
+		-device virtserialport,bus=qser.0,chardev=qmpport,name=vbus.qmp
+		-qmp "unix:$work/qmp.sock,server=on,wait=off")
+fi
+
 if [ "$transport" = ccw ]; then
 	accel=tcg	# another architecture: KVM cannot run it
 else
@@ -185,7 +190,7 @@ accel_opts=$accel
 [ "$accel" = tcg ] && accel_opts=tcg,thread=single
 echo "vmtest: $job over $transport on $(basename "$QEMU") -accel $accel_opts, kernel $KVER"
 start=$(date +%s)
-if [[ " ${devices[*]} " == *" -qmp "* ]]; then
+if [ -n "$qmp" ]; then
 	python3 "$here/qmp_agent.py" "$work/qmp.sock" "$work/port.sock" \
 		2> "$work/agent.log" &
 	agent=$!
@@ -198,17 +203,17 @@ timeout -k 5 "$timeout_s" "$QEMU" "${FIRMWARE[@]}" -accel "$accel_opts" \
 	"${devices[@]}" </dev/null 2>&1 | tee "$log"
 qemu_rc=${PIPESTATUS[0]}
 echo "vmtest: guest ran $(( $(date +%s) - start )) s"
+fail=0
 if [ -n "$agent" ]; then
 	if ! wait "$agent"; then
 		echo "vmtest: FAIL: the QMP agent failed:"
-		fail_agent=1
+		fail=1
 	fi
 	agent=
 	echo "vmtest: $(grep -c '^qmp-agent: ' "$work/agent.log") QMP requests from the guest"
 	grep -v '^qmp-agent: ' "$work/agent.log" | sed 's/^/    /'
 fi
 
-fail=${fail_agent:-0}
 if ! grep -q "vbus-guest: done" "$log"; then
 	echo "vmtest: FAIL: the guest did not finish (qemu exit $qemu_rc)"
 	fail=1
