@@ -212,15 +212,20 @@ struct vbus_region {
  * @regions: the regions this file created (id -> region, one reference)
  * @events: events for this file, under @vb->files_lock
  * @nevents: entries in @events
+ * @lost: events dropped since read() last reported a loss, under
+ *	@vb->files_lock (VBUS_UEVT_OVERFLOW)
  * @wq: readers and pollers
  * @node: link in @vb->files, under @vb->files_lock
+ * @excl: opened with O_EXCL: the device's only file, which may reset it
  */
 struct vbus_file {
 	struct virtio_vbus *vb;
+	bool excl;
 	struct list_head node;
 	struct xarray regions;
 	struct list_head events;
 	unsigned int nevents;
+	u32 lost;
 	wait_queue_head_t wq;
 };
 
@@ -269,12 +274,17 @@ struct vbus_file {
  * @region_lock: serialises region registration, deletion and
  *	acknowledgment; protects @region_bytes and each region's
  *	@registered and @eventfd updates
+ * @next_region_id: where the cyclic id allocation goes on, under
+ *	@region_lock: an id comes back only after 2^31 regions
  * @nregions: registered regions
  * @region_bytes: their total length
  * @ack_work: acknowledges regions the device closed
  * @files_lock: protects @files, file event lists and region owners
  * @files: the open files
+ * @excl: one of them was opened with O_EXCL, under @files_lock
  * @client: the auxiliary device for client drivers, or NULL
+ * @pm_client: the client asked at freeze, told at restore; under
+ *	@reset_lock
  * @stats: counters
  */
 struct virtio_vbus {
@@ -316,13 +326,16 @@ struct virtio_vbus {
 	struct work_struct sigq_work;
 	struct xarray regions;
 	struct mutex region_lock;	/* see @region_lock above */
+	u32 next_region_id;
 	u32 nregions;
 	u64 region_bytes;
 	struct work_struct ack_work;
 	spinlock_t files_lock;		/* see @files_lock above */
 	struct list_head files;
+	bool excl;
 
 	struct vbus_client_device *client;
+	struct vbus_client_device *pm_client;
 	struct vbus_stats stats;
 };
 
@@ -386,6 +399,8 @@ bool vbus_client_bound(struct virtio_vbus *vb);
 struct vbus_client_device *vbus_client_reset_prepare(struct virtio_vbus *vb,
 						     int *err);
 void vbus_client_reset_done(struct vbus_client_device *vc, int err);
+struct vbus_client_device *vbus_client_pm_park(struct vbus_client_device *vc);
+void vbus_client_pm_resume(struct vbus_client_device *vc, int err);
 
 extern const struct attribute_group *vbus_dev_groups[];
 extern const struct file_operations vbus_fops;

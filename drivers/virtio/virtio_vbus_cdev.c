@@ -35,23 +35,53 @@ void vbus_file_event(struct vbus_file *vf, u32 type, u32 id, int error)
 	struct vbus_file_event *e;
 
 	lockdep_assert_held(&vf->vb->files_lock);
-	e = kzalloc(sizeof(*e), GFP_ATOMIC);
-	if (!e)
-		return;
-	e->evt.type = type;
-	e->evt.region_id = id;
-	e->evt.error = error;
-	if (vf->nevents == VBUS_FILE_MAX_EVENTS) {
-		struct vbus_file_event *old = list_first_entry(&vf->events,
-							       struct vbus_file_event,
-							       node);
-		list_del(&old->node);
-		kfree(old);
-		vf->nevents--;
+	/*
+	 * Full, or events lost already and not yet reported: this one is
+	 * lost too, counted, and read() reports the count after the queued
+	 * events (inotify's IN_Q_OVERFLOW), so that order is kept.
+	 */
+	e = vf->nevents < VBUS_FILE_MAX_EVENTS && !vf->lost ?
+		kzalloc(sizeof(*e), GFP_ATOMIC) : NULL;
+	if (!e) {
+		if (vf->lost < U32_MAX)
+			vf->lost++;
+	} else {
+		e->evt.type = type;
+		e->evt.region_id = id;
+		e->evt.error = error;
+		list_add_tail(&e->node, &vf->events);
+		vf->nevents++;
 	}
-	list_add_tail(&e->node, &vf->events);
-	vf->nevents++;
 	wake_up_interruptible(&vf->wq);
+}
+
+/* An event is waiting for read(): a queued one or the lost count. */
+static bool vbus_file_has_event(struct vbus_file *vf)
+{
+	return !list_empty_careful(&vf->events) || READ_ONCE(vf->lost);
+}
+
+/* The next event for read() into @evt, under files_lock; false if none. */
+static bool vbus_file_pop(struct vbus_file *vf, struct vbus_user_event *evt)
+{
+	struct vbus_file_event *e;
+
+	lockdep_assert_held(&vf->vb->files_lock);
+	e = list_first_entry_or_null(&vf->events, struct vbus_file_event, node);
+	if (e) {
+		*evt = e->evt;
+		list_del(&e->node);
+		vf->nevents--;
+		kfree(e);
+		return true;
+	}
+	if (!vf->lost)
+		return false;
+	*evt = (struct vbus_user_event){
+		.type = VBUS_UEVT_OVERFLOW, .lost = vf->lost,
+	};
+	vf->lost = 0;
+	return true;
 }
 
 /* Tells every open file of @vb. Any context. */
@@ -76,17 +106,36 @@ static int vbus_open(struct inode *inode, struct file *file)
 	vf = kzalloc(sizeof(*vf), GFP_KERNEL);
 	if (!vf)
 		return -ENOMEM;
-	/* The file holds the device until it is closed, removal or not. */
-	get_device(&vb->dev);
 	vf->vb = vb;
+	vf->excl = file->f_flags & O_EXCL;
 	xa_init(&vf->regions);
 	INIT_LIST_HEAD(&vf->events);
 	init_waitqueue_head(&vf->wq);
+	/* One exclusive file (O_EXCL), or any number of shared ones. */
 	spin_lock_irqsave(&vb->files_lock, flags);
+	if (vb->excl || (vf->excl && !list_empty(&vb->files))) {
+		spin_unlock_irqrestore(&vb->files_lock, flags);
+		kfree(vf);
+		return -EBUSY;
+	}
+	vb->excl = vf->excl;
 	list_add_tail(&vf->node, &vb->files);
 	spin_unlock_irqrestore(&vb->files_lock, flags);
+	/* The file holds the device until it is closed, removal or not. */
+	get_device(&vb->dev);
 	file->private_data = vf;
 	return 0;
+}
+
+/*
+ * A reset destroys every file's regions: only the device's exclusive
+ * owner, or an administrator, may ask for one.
+ */
+static int vbus_file_reset(struct vbus_file *vf)
+{
+	if (!vf->excl && !capable(CAP_SYS_ADMIN))
+		return -EPERM;
+	return vbus_reset(vf->vb);
 }
 
 /* Drops the file's region @r: no longer its owner, then closed. */
@@ -112,6 +161,8 @@ static int vbus_release(struct inode *inode, struct file *file)
 
 	spin_lock_irqsave(&vb->files_lock, flags);
 	list_del(&vf->node);
+	if (vf->excl)
+		vb->excl = false;
 	spin_unlock_irqrestore(&vb->files_lock, flags);
 	xa_for_each(&vf->regions, id, r) {
 		xa_erase(&vf->regions, id);
@@ -336,7 +387,7 @@ static long vbus_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 	case VBUS_IOC_SET_EVENTFD:
 		return vbus_ioctl_set_eventfd(vf, argp);
 	case VBUS_IOC_RESET:
-		return vbus_reset(vf->vb);
+		return vbus_file_reset(vf);
 	default:
 		return -ENOTTY;
 	}
@@ -368,6 +419,9 @@ static int vbus_mmap(struct file *file, struct vm_area_struct *vma)
 	struct vbus_region *r;
 	int err;
 
+	/* A region is shared with the device: a private copy would not be. */
+	if (!(vma->vm_flags & VM_SHARED))
+		return -EINVAL;
 	if (off & ((1ULL << VBUS_MMAP_SHIFT) - 1))
 		return -EINVAL;
 	/* This reference becomes the mapping's. */
@@ -407,43 +461,34 @@ static ssize_t vbus_read(struct file *file, char __user *buf, size_t count,
 {
 	struct vbus_file *vf = file->private_data;
 	struct virtio_vbus *vb = vf->vb;
-	struct vbus_file_event *e;
+	struct vbus_user_event evt;
 	unsigned long flags;
 	ssize_t done = 0;
 	int err;
 
-	if (count < sizeof(e->evt))
+	if (count < sizeof(evt))
 		return -EINVAL;
-	for (;;) {
-		spin_lock_irqsave(&vb->files_lock, flags);
-		if (!list_empty(&vf->events))
-			break;
-		spin_unlock_irqrestore(&vb->files_lock, flags);
+	while (!vbus_file_has_event(vf)) {
 		if (vbus_file_gone(vf))
 			return -ENODEV;
 		if (file->f_flags & O_NONBLOCK)
 			return -EAGAIN;
-		err = wait_event_interruptible(vf->wq,
-					       !list_empty_careful(&vf->events) ||
+		err = wait_event_interruptible(vf->wq, vbus_file_has_event(vf) ||
 					       vbus_file_gone(vf));
 		if (err)
 			return err;
 	}
-	while (count - done >= sizeof(e->evt) && !list_empty(&vf->events)) {
-		struct vbus_user_event evt;
-
-		e = list_first_entry(&vf->events, struct vbus_file_event, node);
-		evt = e->evt;
-		list_del(&e->node);
-		vf->nevents--;
+	while (count - done >= sizeof(evt)) {
+		spin_lock_irqsave(&vb->files_lock, flags);
+		if (!vbus_file_pop(vf, &evt)) {
+			spin_unlock_irqrestore(&vb->files_lock, flags);
+			break;
+		}
 		spin_unlock_irqrestore(&vb->files_lock, flags);
-		kfree(e);
 		if (copy_to_user(buf + done, &evt, sizeof(evt)))
 			return done ? done : -EFAULT;
 		done += sizeof(evt);
-		spin_lock_irqsave(&vb->files_lock, flags);
 	}
-	spin_unlock_irqrestore(&vb->files_lock, flags);
 	return done;
 }
 
@@ -453,7 +498,7 @@ static __poll_t vbus_poll(struct file *file, poll_table *wait)
 	__poll_t mask = 0;
 
 	poll_wait(file, &vf->wq, wait);
-	if (!list_empty_careful(&vf->events))
+	if (vbus_file_has_event(vf))
 		mask |= EPOLLIN | EPOLLRDNORM;
 	if (vbus_file_gone(vf))
 		mask |= EPOLLHUP | EPOLLERR;

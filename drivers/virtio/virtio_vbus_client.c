@@ -157,6 +157,41 @@ struct vbus_client_device *vbus_client_reset_prepare(struct virtio_vbus *vb,
 	return vc;
 }
 
+/**
+ * vbus_client_pm_park() - keep a prepared client across a system sleep
+ * @vc: from vbus_client_reset_prepare(), or NULL
+ *
+ * Unlocks the client device, keeping the reference: a lock held across the
+ * sleep would be released by another task when resume runs asynchronously.
+ * Nothing can unbind the client while the system sleeps.
+ *
+ * Return: @vc, for vbus_client_pm_resume().
+ */
+struct vbus_client_device *vbus_client_pm_park(struct vbus_client_device *vc)
+{
+	if (vc)
+		device_unlock(&vc->adev.dev);
+	return vc;
+}
+
+/**
+ * vbus_client_pm_resume() - tell a parked client the device is back
+ * @vc: from vbus_client_pm_park(), or NULL
+ * @err: 0, or why the device could not come back
+ */
+void vbus_client_pm_resume(struct vbus_client_device *vc, int err)
+{
+	if (!vc)
+		return;
+	device_lock(&vc->adev.dev);
+	if (vc->adev.dev.driver) {
+		vbus_client_reset_done(vc, err);
+		return;
+	}
+	device_unlock(&vc->adev.dev);
+	put_device(&vc->adev.dev);
+}
+
 void vbus_client_reset_done(struct vbus_client_device *vc, int err)
 {
 	const struct vbus_client_reset_ops *ops;

@@ -111,8 +111,10 @@ static void vbus_evq_work(struct work_struct *work)
 /*
  * Sends a region's driver-to-device notification, or records it as owed
  * when the signal queue is full: pending stays 1 until the device consumes
- * the edge, so a notification never sent would stall the region.
- * Any context. Return: true when sent.
+ * the edge, so a notification never sent would stall the region. Nothing
+ * is sent or owed for a region that is closed: the device forgot it, and
+ * an owed entry would pin its memory until the next reset.
+ * Any context. Return: false when the notification is owed.
  */
 bool vbus_sigq_kick(struct virtio_vbus *vb, struct vbus_region *r)
 {
@@ -123,10 +125,10 @@ bool vbus_sigq_kick(struct virtio_vbus *vb, struct vbus_region *r)
 	int err = -ENOMEM;
 
 	spin_lock_irqsave(&vb->sigq_lock, flags);
-	if (!vb->sigq) {
-		/* Removed: the device forgot every region anyway. */
+	/* vbus_region_unregister() sets closed before it takes the lock. */
+	if (!vb->sigq || READ_ONCE(r->closed)) {
 		spin_unlock_irqrestore(&vb->sigq_lock, flags);
-		return false;
+		return true;
 	}
 	while ((sig = virtqueue_get_buf(vb->sigq, &len)))
 		kfree(sig);
@@ -189,9 +191,11 @@ static void vbus_sigq_work(struct work_struct *work)
  * vbus_evq_init() - find the virtqueues and allocate the event buffers
  * @vb: the vbus device, with @num_evqs and @has_shm known
  *
- * Queue 0 is event queue 0, queue 1 the signal queue, then event queues
- * 1 to @num_evqs - 1. Without VIRTIO_VBUS_F_SHM the signal queue is not
- * used and not set up.
+ * The indexes are the specification's, fixed whatever the features:
+ * virtio_vbus_vq_event(n) for event queue n, VIRTIO_VBUS_VQ_SIGNAL for the
+ * signal queue. The transports number only the named entries of
+ * @vqs_info, so the signal queue is named whenever a later queue is used,
+ * even without VIRTIO_VBUS_F_SHM (then with no callback, and never used).
  *
  * Return: 0 or a negative errno.
  */
@@ -199,17 +203,17 @@ int vbus_evq_init(struct virtio_vbus *vb)
 {
 	struct virtqueue_info vqs_info[VIRTIO_VBUS_MAX_EVENT_QUEUES + 1] = {};
 	struct virtqueue *vqs[VIRTIO_VBUS_MAX_EVENT_QUEUES + 1];
-	unsigned int i, nvqs = vb->num_evqs + 1;
+	unsigned int i, nvqs = virtio_vbus_vq_event(vb->num_evqs - 1) + 1;
 	int err;
 
-	vqs_info[0] = (struct virtqueue_info){ vbus_evq_names[0], vbus_evq_done };
 	if (vb->has_shm)
-		vqs_info[1] = (struct virtqueue_info){ "signal", vbus_sigq_done };
-	for (i = 1; i < vb->num_evqs; i++)
-		vqs_info[i + 1] = (struct virtqueue_info){ vbus_evq_names[i],
-							   vbus_evq_done };
-	if (vb->num_evqs == 1 && !vb->has_shm)
-		nvqs = 1;
+		nvqs = max(nvqs, VIRTIO_VBUS_VQ_SIGNAL + 1);
+	for (i = 0; i < vb->num_evqs; i++)
+		vqs_info[virtio_vbus_vq_event(i)] =
+			(struct virtqueue_info){ vbus_evq_names[i], vbus_evq_done };
+	if (nvqs > VIRTIO_VBUS_VQ_SIGNAL)
+		vqs_info[VIRTIO_VBUS_VQ_SIGNAL] = (struct virtqueue_info){
+			"signal", vb->has_shm ? vbus_sigq_done : NULL };
 
 	for (i = 0; i < vb->num_evqs; i++) {
 		vb->evqs[i].vb = vb;
@@ -225,10 +229,9 @@ int vbus_evq_init(struct virtio_vbus *vb)
 	err = virtio_find_vqs(vb->vdev, nvqs, vqs, vqs_info, NULL);
 	if (err)
 		goto err_free;
-	vb->evqs[0].vq = vqs[0];
-	vb->sigq = vb->has_shm ? vqs[1] : NULL;
-	for (i = 1; i < vb->num_evqs; i++)
-		vb->evqs[i].vq = vqs[i + 1];
+	for (i = 0; i < vb->num_evqs; i++)
+		vb->evqs[i].vq = vqs[virtio_vbus_vq_event(i)];
+	vb->sigq = vb->has_shm ? vqs[VIRTIO_VBUS_VQ_SIGNAL] : NULL;
 	vb->vqs_live = true;
 	return 0;
 

@@ -187,7 +187,7 @@ static void vbus_config_changed(struct virtio_device *vdev)
 
 /*
  * Brings the device up: virtqueues, DRIVER_OK, event buffers. Probe,
- * restore and every reset share it.
+ * system sleep and every reset share it.
  */
 static int vbus_dev_init(struct virtio_vbus *vb)
 {
@@ -206,7 +206,7 @@ static int vbus_dev_init(struct virtio_vbus *vb)
  * Takes the device down, its state already out of READY: the command in
  * flight leaves, the device is reset (it accesses no memory after), the
  * workers stop, regions and virtqueues go, files get @uevent (if not 0).
- * Remove, freeze and every reset share it.
+ * Remove, system sleep and every reset share it.
  */
 static void vbus_dev_teardown(struct virtio_vbus *vb, u32 uevent)
 {
@@ -221,9 +221,9 @@ static void vbus_dev_teardown(struct virtio_vbus *vb, u32 uevent)
 	vbus_evq_del(vb);
 }
 
-static int vbus_freeze(struct virtio_device *vdev)
+/* Takes the device down for a reset or a system sleep. */
+static int vbus_dev_down(struct virtio_vbus *vb)
 {
-	struct virtio_vbus *vb = vdev->priv;
 	int err;
 
 	err = vbus_fsm_event(vb, VBUS_EV_RESET, NULL);
@@ -233,9 +233,9 @@ static int vbus_freeze(struct virtio_device *vdev)
 	return 0;
 }
 
-static int vbus_restore(struct virtio_device *vdev)
+/* Brings the device up again after vbus_dev_down(). */
+static int vbus_dev_up(struct virtio_vbus *vb)
 {
-	struct virtio_vbus *vb = vdev->priv;
 	int err;
 
 	err = vbus_dev_init(vb);
@@ -245,6 +245,14 @@ static int vbus_restore(struct virtio_device *vdev)
 	if (!err)
 		vbus_files_event(vb, VBUS_UEVT_RESET, 0);
 	return err;
+}
+
+/* Re-initialisation failed: the device is broken until a reset works. */
+static void vbus_dev_up_failed(struct virtio_vbus *vb)
+{
+	virtio_add_status(vb->vdev, VIRTIO_CONFIG_S_FAILED);
+	vbus_fsm_event(vb, VBUS_EV_RESET_FAILED,
+		       "re-initialisation after a reset failed");
 }
 
 /*
@@ -275,8 +283,8 @@ static int vbus_renegotiate(struct virtio_device *vdev)
  * (DEVICE_NEEDS_RESET, a RESET_REQUEST event): the bound client driver
  * lets go, new requests get -EBUSY at once, the command in flight is
  * abandoned (-ECANCELED), regions close (their files are told), the device
- * is reset and initialised again with the helpers of freeze and restore,
- * and the client driver is told.
+ * is reset and initialised again (vbus_dev_down(), vbus_dev_up(), which a
+ * system sleep shares), and the client driver is told.
  *
  * Return: 0, -EOPNOTSUPP when a bound client driver takes no resets (or
  * its refusal), -EBUSY when a reset runs already, -ENODEV once removed,
@@ -295,22 +303,61 @@ int vbus_reset(struct virtio_vbus *vb)
 	if (err)
 		goto out_unlock;
 	dev_info(&vb->dev, "reset\n");
-	err = vbus_freeze(vb->vdev);
+	err = vbus_dev_down(vb);
 	if (!err) {
 		err = vbus_renegotiate(vb->vdev);
 		if (!err)
-			err = vbus_restore(vb->vdev);
-		if (err) {
-			virtio_add_status(vb->vdev, VIRTIO_CONFIG_S_FAILED);
-			vbus_fsm_event(vb, VBUS_EV_RESET_FAILED,
-				       "re-initialisation after a reset failed");
-		}
+			err = vbus_dev_up(vb);
+		if (err)
+			vbus_dev_up_failed(vb);
 	}
 	vbus_client_reset_done(vc, err);
 out_unlock:
 	mutex_unlock(&vb->reset_lock);
 	return err;
 }
+
+#ifdef CONFIG_PM_SLEEP
+/*
+ * A system sleep is a reset in two halves, on the same path: the bound
+ * client driver is asked first (its refusal fails the suspend, as a
+ * driver's would), the device goes down; after the sleep it comes up and
+ * the client is told. The client is not kept locked across the sleep.
+ */
+static int vbus_pm_freeze(struct virtio_device *vdev)
+{
+	struct virtio_vbus *vb = vdev->priv;
+	struct vbus_client_device *vc;
+	int err;
+
+	mutex_lock(&vb->reset_lock);
+	vc = vbus_client_reset_prepare(vb, &err);
+	if (!err) {
+		err = vbus_dev_down(vb);
+		if (err)
+			vbus_client_reset_done(vc, err);
+		else
+			vb->pm_client = vbus_client_pm_park(vc);
+	}
+	mutex_unlock(&vb->reset_lock);
+	return err;
+}
+
+static int vbus_pm_restore(struct virtio_device *vdev)
+{
+	struct virtio_vbus *vb = vdev->priv;
+	int err;
+
+	mutex_lock(&vb->reset_lock);
+	err = vbus_dev_up(vb);
+	if (err)
+		vbus_dev_up_failed(vb);
+	vbus_client_pm_resume(vb->pm_client, err);
+	vb->pm_client = NULL;
+	mutex_unlock(&vb->reset_lock);
+	return err;
+}
+#endif
 
 /*
  * Queues a reset the device asked for. Only a ready or broken device: once
@@ -485,8 +532,8 @@ static struct virtio_driver vbus_driver = {
 	.remove			= vbus_remove,
 	.config_changed		= vbus_config_changed,
 #ifdef CONFIG_PM_SLEEP
-	.freeze			= vbus_freeze,
-	.restore		= vbus_restore,
+	.freeze			= vbus_pm_freeze,
+	.restore		= vbus_pm_restore,
 #endif
 };
 

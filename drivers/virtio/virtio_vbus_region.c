@@ -154,8 +154,13 @@ struct vbus_region *vbus_region_new(struct virtio_vbus *vb, size_t len,
 		err = -ENOSPC;
 		goto err_unlock;
 	}
-	err = xa_alloc(&vb->regions, &id, r, xa_limit_31b, GFP_KERNEL);
-	if (err)
+	/*
+	 * Cyclic: an event the device posted for an older region of the
+	 * same id may still be queued, and must not find a new one.
+	 */
+	err = xa_alloc_cyclic(&vb->regions, &id, r, xa_limit_31b,
+			      &vb->next_region_id, GFP_KERNEL);
+	if (err < 0)
 		goto err_unlock;
 	r->id = id;
 	kref_get(&r->kref);	/* the table's */
@@ -189,6 +194,33 @@ err_unlock:
 	return ERR_PTR(err);
 }
 
+/*
+ * REGION_DEL or REGION_ACK (@cmd) for @r: the region leaves the table
+ * only when the device said OK. A device that refused may still access
+ * it, and one that did not answer may too: the memory then stays in the
+ * table until the device is reset, which a refusal asks for (the device
+ * broke the region protocol). Return: 0 or the errno.
+ */
+static int vbus_region_forget(struct vbus_region *r,
+			      const struct vbus_cmd *cmd)
+{
+	struct virtio_vbus *vb = r->vb;
+	struct vbus_cmd_result res;
+	int err;
+
+	lockdep_assert_held(&vb->region_lock);
+	err = vbus_do_cmd(vb, cmd, false, &res);
+	if (!err) {
+		vbus_region_unregister(r);
+		return 0;
+	}
+	if (res.done)
+		vbus_set_broken(vb, "region %u: %s answered status %u",
+				r->id, cmd->opcode == VIRTIO_VBUS_CMD_REGION_DEL ?
+				"REGION_DEL" : "REGION_ACK", res.status);
+	return err;
+}
+
 /**
  * vbus_region_del() - close a region on the driver's side
  * @r: the region; the caller keeps its reference
@@ -206,15 +238,11 @@ int vbus_region_del(struct vbus_region *r)
 		.opcode = VIRTIO_VBUS_CMD_REGION_DEL,
 		.region_id = r->id,
 	};
-	struct vbus_cmd_result res;
 	int err = 0;
 
 	mutex_lock(&vb->region_lock);
-	if (r->registered) {
-		err = vbus_do_cmd(vb, &cmd, false, &res);
-		if (res.done)
-			vbus_region_unregister(r);
-	}
+	if (r->registered)
+		err = vbus_region_forget(r, &cmd);
 	mutex_unlock(&vb->region_lock);
 	return err;
 }
@@ -225,7 +253,6 @@ void vbus_region_ack_work(struct work_struct *work)
 	struct virtio_vbus *vb = container_of(work, struct virtio_vbus,
 					      ack_work);
 	struct vbus_cmd cmd = { .opcode = VIRTIO_VBUS_CMD_REGION_ACK };
-	struct vbus_cmd_result res;
 	struct vbus_region *r;
 	unsigned long id;
 
@@ -234,9 +261,8 @@ void vbus_region_ack_work(struct work_struct *work)
 		if (!READ_ONCE(r->closed) || !r->registered)
 			continue;
 		cmd.region_id = r->id;
-		vbus_do_cmd(vb, &cmd, false, &res);
-		if (res.done)
-			vbus_region_unregister(r);
+		if (vbus_region_forget(r, &cmd))
+			break;
 	}
 	mutex_unlock(&vb->region_lock);
 }

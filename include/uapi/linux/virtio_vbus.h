@@ -58,13 +58,20 @@
 #define VIRTIO_VBUS_F_COALESCE			3
 
 /*
- * Virtqueues: event queue 0, the signal queue (used only with
- * VIRTIO_VBUS_F_SHM), then event queue n at index n + 1 for n from 1 to
+ * Virtqueue indexes, fixed whatever the negotiated features: event queue 0,
+ * the signal queue (used only with VIRTIO_VBUS_F_SHM, but index 1 also
+ * without it), then event queue n at index n + 1 for n from 1 to
  * num_event_queues - 1 (only with VIRTIO_VBUS_F_MULTI_EVQ).
  */
 #define VIRTIO_VBUS_VQ_EVENT0			0
 #define VIRTIO_VBUS_VQ_SIGNAL			1
 #define VIRTIO_VBUS_MAX_EVENT_QUEUES		8
+
+/* The virtqueue index of event queue @n. */
+static __inline__ __u16 virtio_vbus_vq_event(__u16 n)
+{
+	return n ? n + 1 : 0;
+}
 
 #define VIRTIO_VBUS_TYPE_LEN			32
 
@@ -330,13 +337,19 @@ enum vbus_user_event_type {
 	VBUS_UEVT_BROKEN	= 2,	/* error: the errno of the cause */
 	VBUS_UEVT_RESET		= 3,	/* the device was reset */
 	VBUS_UEVT_REMOVED	= 4,	/* the device is gone */
+	VBUS_UEVT_OVERFLOW	= 5,	/* lost events: the file's queue was full */
 };
 
+/*
+ * A file queues at most 256 events. Once full, later events are dropped
+ * and counted until read() has returned every queued one; then one
+ * VBUS_UEVT_OVERFLOW says how many were lost, and queuing resumes.
+ */
 struct vbus_user_event {
 	__u32 type;			/* enum vbus_user_event_type */
 	__u32 region_id;
 	__s32 error;
-	__u32 reserved;
+	__u32 lost;			/* VBUS_UEVT_OVERFLOW: events dropped */
 };
 
 #define VBUS_IOC_INFO		_IOR(VBUS_IOCTL_BASE, 0x00, struct vbus_info)

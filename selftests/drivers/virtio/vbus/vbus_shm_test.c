@@ -130,7 +130,7 @@ TEST_F(shm, ping_pong_10k)
 	t0 = vbus_now_ms();
 	for (i = 0; i < 10000; i++) {
 		ASSERT_EQ(0, ioctl(self->fd, VBUS_IOC_SIGNAL, &r.rc.id));
-		ASSERT_EQ(1, efd_wait(r.efd, 5000)) {
+		ASSERT_EQ(1, efd_wait(r.efd, VBUS_STEP_MS)) {
 			TH_LOG("round %d: no answer", i);
 		}
 		ASSERT_EQ(i + 1, region_counter(&r));
@@ -147,18 +147,25 @@ TEST_F(shm, ping_pong_10k)
 TEST_F(shm, storm_100k)
 {
 	const uint32_t n = 100000;
+	uint32_t seen = 0;
 	uint64_t notes = 0;
 	struct region r;
 	long end;
 
 	ASSERT_EQ(0, region_open(self->fd, 4096, 0, VBUS_REGION_F_SIGNAL, &r));
 	ASSERT_EQ(0, vbus_call_args(self->fd, VBUS_TEST_SIGNAL_STORM, r.rc.id, n));
-	end = vbus_now_ms() + 60000;
+	/* As long as the counter moves: a stalled storm fails in a step. */
+	end = vbus_now_ms() + VBUS_STEP_MS;
 	while (vbus_now_ms() < end &&
 	       (region_counter(&r) != n ||
 		__atomic_load_n(&region_desc(&r)->to_driver.pending,
-				__ATOMIC_ACQUIRE)))
+				__ATOMIC_ACQUIRE))) {
 		notes += efd_wait(r.efd, 100);
+		if (region_counter(&r) != seen) {
+			seen = region_counter(&r);
+			end = vbus_now_ms() + VBUS_STEP_MS;
+		}
+	}
 	notes += efd_wait(r.efd, 100);
 	ASSERT_EQ(n, region_counter(&r));
 	EXPECT_EQ(0, region_desc(&r)->to_driver.pending);
@@ -232,6 +239,10 @@ TEST_F(shm, quotas_and_bad_arguments)
 	/* A mapping larger than the region. */
 	EXPECT_EQ(MAP_FAILED, mmap(NULL, 8192, PROT_READ, MAP_SHARED, self->fd,
 				   rs[0].rc.mmap_offset));
+	/* A private mapping would be a copy the device never sees. */
+	EXPECT_EQ(MAP_FAILED, mmap(NULL, 4096, PROT_READ | PROT_WRITE,
+				   MAP_PRIVATE, self->fd, rs[0].rc.mmap_offset));
+	EXPECT_EQ(EINVAL, errno);
 	region_close(self->fd, &rs[0]);
 
 	/* The device's region functions refuse a region without a signal. */
@@ -319,6 +330,52 @@ TEST_F(closing, device_closes_mapped_region)
 		break;
 	}
 	close(r.efd);
+}
+
+/*
+ * A close the device posted races the region's destroy and the creation
+ * of the next region: the stale event must not find the new region, and
+ * the device must never touch the memory of a region the driver freed.
+ * The mapping of each destroyed region stays (it keeps the pages), holds
+ * a canary, and the device is asked to write there: it must answer
+ * ENOENT and leave the canary alone.
+ */
+TEST_F(shm, close_destroy_create_race)
+{
+	const uint32_t canary = 0xc5c5c5c5;
+	struct region a, b;
+	char st[32];
+	uint32_t *old;
+	int i, err;
+
+	for (i = 0; i < 200; i++) {
+		ASSERT_EQ(0, region_open(self->fd, 4096, 0,
+					 VBUS_REGION_F_SIGNAL, &a));
+		ASSERT_EQ(0, vbus_call_args(self->fd, VBUS_TEST_CLOSE_REGION,
+					    a.rc.id, 0));
+		ASSERT_EQ(0, ioctl(self->fd, VBUS_IOC_REGION_DESTROY, &a.rc.id));
+		ASSERT_EQ(0, region_open(self->fd, 4096, 0,
+					 VBUS_REGION_F_SIGNAL, &b));
+		EXPECT_NE(a.rc.id, b.rc.id);
+		old = (uint32_t *)b.mem;
+		old[0] = canary;
+		ASSERT_EQ(0, ioctl(self->fd, VBUS_IOC_REGION_DESTROY, &b.rc.id));
+		err = vbus_call_args(self->fd, VBUS_TEST_WRITE_PATTERN,
+				     b.rc.id, 1);
+		ASSERT_EQ(-ENOENT, err) {
+			TH_LOG("round %d: the device still has region %u",
+			       i, b.rc.id);
+		}
+		ASSERT_EQ(canary, old[0]) {
+			TH_LOG("round %d: the device wrote a freed region", i);
+		}
+		munmap(a.mem, a.rc.len);
+		munmap(b.mem, b.rc.len);
+		close(a.efd);
+		close(b.efd);
+	}
+	ASSERT_EQ(0, vbus_attr(self->name, "state", st, sizeof(st)));
+	EXPECT_STREQ("ready", st);
 }
 
 /* Regions on two priorities deliver on their own event queues. */
