@@ -38,10 +38,22 @@ CHECK(offsetof(struct virtio_vbus_config, result) == 152);
 CHECK(sizeof(struct virtio_vbus_event) == 16);
 CHECK(sizeof(struct virtio_vbus_signal) == 8);
 CHECK(sizeof(struct virtio_vbus_shm_signal_desc) == 24);
-CHECK(sizeof(struct vbus_info) == 104);
+CHECK(sizeof(struct vbus_info) == 80);
 CHECK(sizeof(struct vbus_call) == 48);
-CHECK(sizeof(struct vbus_region_create) == 48);
+CHECK(sizeof(struct vbus_region_create) == 40);
+CHECK(sizeof(struct vbus_region_ref) == 12);
+CHECK(sizeof(struct vbus_region_eventfd) == 16);
+CHECK(sizeof(struct vbus_coalesce) == 12);
 CHECK(sizeof(struct vbus_user_event) == 16);
+/* Every ioctl structure starts with argsz and flags (VFIO's way). */
+#define ARGSZ_FLAGS(t) \
+	CHECK(offsetof(struct t, argsz) == 0 && offsetof(struct t, flags) == 4)
+ARGSZ_FLAGS(vbus_info);
+ARGSZ_FLAGS(vbus_call);
+ARGSZ_FLAGS(vbus_region_create);
+ARGSZ_FLAGS(vbus_region_ref);
+ARGSZ_FLAGS(vbus_region_eventfd);
+ARGSZ_FLAGS(vbus_coalesce);
 C
 name="layout matches the specification"
 check gcc -std=c11 -Wall -Werror -I"$VBUS_TOP/include/uapi" -c "$tmp/s.c" -o "$tmp/s.o"

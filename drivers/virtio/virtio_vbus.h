@@ -214,6 +214,7 @@ struct vbus_region {
  * @nevents: entries in @events
  * @lost: events dropped since read() last reported a loss, under
  *	@vb->files_lock (VBUS_UEVT_OVERFLOW)
+ * @read_lock: one reader at a time takes events off @events
  * @wq: readers and pollers
  * @node: link in @vb->files, under @vb->files_lock
  * @excl: opened with O_EXCL: the device's only file, which may reset it
@@ -226,6 +227,7 @@ struct vbus_file {
 	struct list_head events;
 	unsigned int nevents;
 	u32 lost;
+	struct mutex read_lock;		/* see @read_lock above */
 	wait_queue_head_t wq;
 };
 
@@ -275,7 +277,8 @@ struct vbus_file {
  *	acknowledgment; protects @region_bytes and each region's
  *	@registered and @eventfd updates
  * @next_region_id: where the cyclic id allocation goes on, under
- *	@region_lock: an id comes back only after 2^31 regions
+ *	@region_lock: an id comes back only after VBUS_REGION_ID_LIMIT
+ *	(2^22) regions
  * @nregions: registered regions
  * @region_bytes: their total length
  * @ack_work: acknowledges regions the device closed
@@ -285,6 +288,10 @@ struct vbus_file {
  * @client: the auxiliary device for client drivers, or NULL
  * @pm_client: the client asked at freeze, told at restore; under
  *	@reset_lock
+ * @asleep: between freeze and restore, under @reset_lock: the device is
+ *	down (state resetting) for a system sleep
+ * @coalesce_per_ms: CTRL_COALESCE's limit, 0 for none; written under
+ *	@reset_lock, given to the device again after each reset
  * @stats: counters
  */
 struct virtio_vbus {
@@ -336,6 +343,8 @@ struct virtio_vbus {
 
 	struct vbus_client_device *client;
 	struct vbus_client_device *pm_client;
+	bool asleep;
+	u32 coalesce_per_ms;
 	struct vbus_stats stats;
 };
 
@@ -389,8 +398,28 @@ void vbus_region_ack_work(struct work_struct *work);
 int vbus_signal_raise(struct vbus_region *r);
 
 /* virtio_vbus_cdev.c */
+/*
+ * mmap offset of region N: N << VBUS_MMAP_SHIFT, a region being at most
+ * VBUS_DRV_MAX_REGION_LEN. Ids stay below VBUS_REGION_ID_LIMIT so that
+ * every offset fits a 32-bit program's mmap2(), whose 32-bit offset counts
+ * 4096-byte units whatever the page size.
+ */
+#define VBUS_MMAP_SHIFT		22
+#define VBUS_REGION_ID_LIMIT	(1U << (32 + 12 - VBUS_MMAP_SHIFT))
+static_assert(VBUS_DRV_MAX_REGION_LEN <= (1UL << VBUS_MMAP_SHIFT));
 void vbus_file_event(struct vbus_file *vf, u32 type, u32 id, int error);
 void vbus_files_event(struct virtio_vbus *vb, u32 type, int error);
+bool vbus_file_may_reset(struct vbus_file *vf);
+int vbus_file_reset(struct vbus_file *vf);
+int vbus_file_region_drop(struct vbus_file *vf, struct vbus_region *r);
+struct vbus_region *vbus_file_region_get(struct vbus_file *vf, u32 id);
+
+/* virtio_vbus_ctrl.c */
+void vbus_ctrl_apply(struct virtio_vbus *vb);
+int vbus_set_coalesce(struct virtio_vbus *vb, u32 per_ms);
+
+/* virtio_vbus_ioctl.c */
+long vbus_ioctl(struct file *file, unsigned int cmd, unsigned long arg);
 
 /* virtio_vbus_client.c */
 int vbus_client_add(struct virtio_vbus *vb);
@@ -400,7 +429,8 @@ struct vbus_client_device *vbus_client_reset_prepare(struct virtio_vbus *vb,
 						     int *err);
 void vbus_client_reset_done(struct vbus_client_device *vc, int err);
 struct vbus_client_device *vbus_client_pm_park(struct vbus_client_device *vc);
-void vbus_client_pm_resume(struct vbus_client_device *vc, int err);
+struct vbus_client_device *vbus_client_pm_unpark(struct vbus_client_device *vc);
+void vbus_client_pm_drop(struct vbus_client_device *vc);
 
 extern const struct attribute_group *vbus_dev_groups[];
 extern const struct file_operations vbus_fops;

@@ -11,10 +11,8 @@
 
 #include "virtio_vbus.h"
 
-/* Events a file keeps for its reader before it drops the oldest. */
+/* Events a file queues for its reader; later ones are counted as lost. */
 #define VBUS_FILE_MAX_EVENTS	256
-/* mmap offset of region N: N << VBUS_MMAP_SHIFT. */
-#define VBUS_MMAP_SHIFT		32
 
 struct vbus_file_event {
 	struct list_head node;
@@ -44,7 +42,7 @@ void vbus_file_event(struct vbus_file *vf, u32 type, u32 id, int error)
 		kzalloc(sizeof(*e), GFP_ATOMIC) : NULL;
 	if (!e) {
 		if (vf->lost < U32_MAX)
-			vf->lost++;
+			WRITE_ONCE(vf->lost, vf->lost + 1);
 	} else {
 		e->evt.type = type;
 		e->evt.region_id = id;
@@ -61,27 +59,49 @@ static bool vbus_file_has_event(struct vbus_file *vf)
 	return !list_empty_careful(&vf->events) || READ_ONCE(vf->lost);
 }
 
-/* The next event for read() into @evt, under files_lock; false if none. */
-static bool vbus_file_pop(struct vbus_file *vf, struct vbus_user_event *evt)
+/* The next event for read() into @evt, left queued; false if none. */
+static bool vbus_file_peek(struct vbus_file *vf, struct vbus_user_event *evt)
 {
 	struct vbus_file_event *e;
+	unsigned long flags;
+	bool found = true;
 
-	lockdep_assert_held(&vf->vb->files_lock);
+	spin_lock_irqsave(&vf->vb->files_lock, flags);
 	e = list_first_entry_or_null(&vf->events, struct vbus_file_event, node);
-	if (e) {
+	if (e)
 		*evt = e->evt;
+	else if (vf->lost)
+		*evt = (struct vbus_user_event){
+			.type = VBUS_UEVT_OVERFLOW, .lost = vf->lost,
+		};
+	else
+		found = false;
+	spin_unlock_irqrestore(&vf->vb->files_lock, flags);
+	return found;
+}
+
+/*
+ * read() gave the user @evt, from vbus_file_peek(): it leaves the queue.
+ * With @vf->read_lock held, nothing else took it meanwhile: producers only
+ * append, and none while a loss waits to be reported.
+ */
+static void vbus_file_consume(struct vbus_file *vf,
+			      const struct vbus_user_event *evt)
+{
+	struct vbus_file_event *e = NULL;
+	unsigned long flags;
+
+	spin_lock_irqsave(&vf->vb->files_lock, flags);
+	if (list_empty(&vf->events)) {
+		/* The loss report: drops since it was read are still owed. */
+		WRITE_ONCE(vf->lost, vf->lost - evt->lost);
+	} else {
+		e = list_first_entry(&vf->events, struct vbus_file_event, node);
 		list_del(&e->node);
 		vf->nevents--;
-		kfree(e);
-		return true;
 	}
-	if (!vf->lost)
-		return false;
-	*evt = (struct vbus_user_event){
-		.type = VBUS_UEVT_OVERFLOW, .lost = vf->lost,
-	};
-	vf->lost = 0;
-	return true;
+	spin_unlock_irqrestore(&vf->vb->files_lock, flags);
+	kfree(e);
 }
 
 /* Tells every open file of @vb. Any context. */
@@ -108,6 +128,7 @@ static int vbus_open(struct inode *inode, struct file *file)
 		return -ENOMEM;
 	vf->vb = vb;
 	vf->excl = file->f_flags & O_EXCL;
+	mutex_init(&vf->read_lock);
 	xa_init(&vf->regions);
 	INIT_LIST_HEAD(&vf->events);
 	init_waitqueue_head(&vf->wq);
@@ -129,26 +150,35 @@ static int vbus_open(struct inode *inode, struct file *file)
 
 /*
  * A reset destroys every file's regions: only the device's exclusive
- * owner, or an administrator, may ask for one.
+ * owner, or an administrator, may ask for one (or change what every file
+ * gets, as a device-wide setting).
  */
-static int vbus_file_reset(struct vbus_file *vf)
+bool vbus_file_may_reset(struct vbus_file *vf)
 {
-	if (!vf->excl && !capable(CAP_SYS_ADMIN))
-		return -EPERM;
-	return vbus_reset(vf->vb);
+	return vf->excl || capable(CAP_SYS_ADMIN);
 }
 
-/* Drops the file's region @r: no longer its owner, then closed. */
-static void vbus_file_region_drop(struct vbus_file *vf, struct vbus_region *r)
+int vbus_file_reset(struct vbus_file *vf)
+{
+	return vbus_file_may_reset(vf) ? vbus_reset(vf->vb) : -EPERM;
+}
+
+/*
+ * Drops the file's region @r: no longer its owner, then closed. Return: 0,
+ * or the errno of a REGION_DEL the device refused (see vbus_region_del()).
+ */
+int vbus_file_region_drop(struct vbus_file *vf, struct vbus_region *r)
 {
 	struct virtio_vbus *vb = vf->vb;
 	unsigned long flags;
+	int err;
 
 	spin_lock_irqsave(&vb->files_lock, flags);
 	r->owner = NULL;
 	spin_unlock_irqrestore(&vb->files_lock, flags);
-	vbus_region_del(r);
+	err = vbus_region_del(r);
 	vbus_region_put(r);
+	return err;
 }
 
 static int vbus_release(struct inode *inode, struct file *file)
@@ -177,7 +207,7 @@ static int vbus_release(struct inode *inode, struct file *file)
 }
 
 /* The file's region @id, with a reference: a destroy may run meanwhile. */
-static struct vbus_region *vbus_file_region_get(struct vbus_file *vf, u32 id)
+struct vbus_region *vbus_file_region_get(struct vbus_file *vf, u32 id)
 {
 	struct vbus_region *r;
 
@@ -187,210 +217,6 @@ static struct vbus_region *vbus_file_region_get(struct vbus_file *vf, u32 id)
 		kref_get(&r->kref);
 	xa_unlock(&vf->regions);
 	return r;
-}
-
-static long vbus_ioctl_info(struct virtio_vbus *vb, void __user *argp)
-{
-	struct vbus_info info = {};
-
-	mutex_lock(&vb->lock);
-	if (vb->state == VBUS_STATE_REMOVED) {
-		mutex_unlock(&vb->lock);
-		return -ENODEV;
-	}
-	info.features = vb->vdev->features;
-	info.state = vb->state;
-	mutex_unlock(&vb->lock);
-
-	strscpy(info.type, vb->type, sizeof(info.type));
-	info.abi_version = vb->abi_version;
-	info.max_call_len = vb->max_call_len;
-	info.max_regions = vb->max_regions;
-	info.max_region_bytes = vb->max_region_bytes;
-	info.num_event_queues = vb->num_evqs;
-	info.instance = vb->instance;
-
-	return copy_to_user(argp, &info, sizeof(info)) ? -EFAULT : 0;
-}
-
-/*
- * VBUS_IOC_CALL. The struct goes back to userspace whenever the device
- * completed the call, with the device's status and qualifier, so that a
- * failed call still says why.
- */
-static long vbus_ioctl_call(struct virtio_vbus *vb, void __user *argp)
-{
-	struct vbus_call uc;
-	struct vbus_cmd_result res;
-	struct vbus_call_bufs b;
-	int err;
-
-	if (copy_from_user(&uc, argp, sizeof(uc)))
-		return -EFAULT;
-	if (uc.flags || uc.reserved)
-		return -EINVAL;
-	if (vbus_client_bound(vb))
-		return -EBUSY;
-	err = vbus_call_bufs_alloc(vb, &b, uc.out_len, uc.in_len);
-	if (err)
-		return err;
-	if (uc.out_len &&
-	    copy_from_user(b.out, u64_to_user_ptr(uc.out_ptr), uc.out_len)) {
-		err = -EFAULT;
-		goto out_free;
-	}
-
-	err = vbus_do_call(vb, uc.func, &b, true, &res);
-	if (!res.done)
-		goto out_free;
-	if (!err && res.result &&
-	    copy_to_user(u64_to_user_ptr(uc.in_ptr), b.in, res.result)) {
-		err = -EFAULT;
-		goto out_free;
-	}
-	uc.result_len = err ? 0 : res.result;
-	uc.device_status = res.status;
-	uc.qualifier = res.qualifier;
-	if (copy_to_user(argp, &uc, sizeof(uc)))
-		err = -EFAULT;
-out_free:
-	vbus_call_bufs_free(&b);
-	return err;
-}
-
-static long vbus_ioctl_region_create(struct vbus_file *vf, void __user *argp)
-{
-	struct virtio_vbus *vb = vf->vb;
-	struct vbus_region_create rc;
-	struct vbus_region *r;
-	unsigned long flags;
-	int err;
-
-	if (copy_from_user(&rc, argp, sizeof(rc)))
-		return -EFAULT;
-	if ((rc.flags & ~VBUS_REGION_F_SIGNAL) || rc.reserved[0] ||
-	    rc.reserved[1])
-		return -EINVAL;
-	if (vbus_client_bound(vb))
-		return -EBUSY;
-	r = vbus_region_new(vb, rc.len, rc.priority,
-			    rc.flags & VBUS_REGION_F_SIGNAL);
-	if (IS_ERR(r))
-		return PTR_ERR(r);
-
-	/* The owner first: once in the table, the region is reachable. */
-	spin_lock_irqsave(&vb->files_lock, flags);
-	r->owner = vf;
-	spin_unlock_irqrestore(&vb->files_lock, flags);
-	err = xa_insert(&vf->regions, r->id, r, GFP_KERNEL);
-	if (err) {
-		vbus_file_region_drop(vf, r);
-		return err;
-	}
-
-	rc.id = r->id;
-	rc.len = r->len;
-	rc.sigdesc_offset = r->sigdesc_offset;
-	rc.mmap_offset = (u64)r->id << VBUS_MMAP_SHIFT;
-	if (copy_to_user(argp, &rc, sizeof(rc))) {
-		xa_erase(&vf->regions, r->id);
-		vbus_file_region_drop(vf, r);
-		return -EFAULT;
-	}
-	return 0;
-}
-
-static long vbus_ioctl_region_destroy(struct vbus_file *vf, u32 __user *argp)
-{
-	struct vbus_region *r;
-	u32 id;
-
-	if (get_user(id, argp))
-		return -EFAULT;
-	r = xa_erase(&vf->regions, id);
-	if (!r)
-		return -ENOENT;
-	vbus_file_region_drop(vf, r);
-	return 0;
-}
-
-static long vbus_ioctl_signal(struct vbus_file *vf, u32 __user *argp)
-{
-	struct vbus_region *r;
-	u32 id;
-
-	int err;
-
-	if (get_user(id, argp))
-		return -EFAULT;
-	r = vbus_file_region_get(vf, id);
-	if (!r)
-		return -ENOENT;
-	err = vbus_signal_raise(r);
-	vbus_region_put(r);
-	return err;
-}
-
-static long vbus_ioctl_set_eventfd(struct vbus_file *vf, void __user *argp)
-{
-	struct virtio_vbus *vb = vf->vb;
-	struct vbus_region_eventfd re;
-	struct eventfd_ctx *ctx = NULL, *old;
-	struct vbus_region *r;
-
-	if (copy_from_user(&re, argp, sizeof(re)))
-		return -EFAULT;
-	if (re.fd < -1)
-		return -EBADF;
-	r = vbus_file_region_get(vf, re.id);
-	if (!r)
-		return -ENOENT;
-	if (!r->desc) {
-		vbus_region_put(r);
-		return -EINVAL;
-	}
-	if (re.fd >= 0) {
-		ctx = eventfd_ctx_fdget(re.fd);
-		if (IS_ERR(ctx)) {
-			vbus_region_put(r);
-			return PTR_ERR(ctx);
-		}
-	}
-	mutex_lock(&vb->region_lock);
-	old = rcu_replace_pointer(r->eventfd, ctx,
-				  lockdep_is_held(&vb->region_lock));
-	mutex_unlock(&vb->region_lock);
-	if (old) {
-		synchronize_rcu();
-		eventfd_ctx_put(old);
-	}
-	vbus_region_put(r);
-	return 0;
-}
-
-static long vbus_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
-{
-	struct vbus_file *vf = file->private_data;
-	void __user *argp = (void __user *)arg;
-
-	switch (cmd) {
-	case VBUS_IOC_INFO:
-		return vbus_ioctl_info(vf->vb, argp);
-	case VBUS_IOC_CALL:
-		return vbus_ioctl_call(vf->vb, argp);
-	case VBUS_IOC_REGION_CREATE:
-		return vbus_ioctl_region_create(vf, argp);
-	case VBUS_IOC_REGION_DESTROY:
-		return vbus_ioctl_region_destroy(vf, argp);
-	case VBUS_IOC_SIGNAL:
-		return vbus_ioctl_signal(vf, argp);
-	case VBUS_IOC_SET_EVENTFD:
-		return vbus_ioctl_set_eventfd(vf, argp);
-	case VBUS_IOC_RESET:
-		return vbus_file_reset(vf);
-	default:
-		return -ENOTTY;
-	}
 }
 
 /* A mapping holds its region: the memory outlives close() and removal. */
@@ -456,38 +282,51 @@ static bool vbus_file_gone(struct vbus_file *vf)
 	return READ_ONCE(vf->vb->state) == VBUS_STATE_REMOVED;
 }
 
-static ssize_t vbus_read(struct file *file, char __user *buf, size_t count,
-			 loff_t *ppos)
+/* Waits until the file has an event; 0, or why not. */
+static int vbus_read_wait(struct file *file, struct vbus_file *vf)
 {
-	struct vbus_file *vf = file->private_data;
-	struct virtio_vbus *vb = vf->vb;
-	struct vbus_user_event evt;
-	unsigned long flags;
-	ssize_t done = 0;
-	int err;
-
-	if (count < sizeof(evt))
-		return -EINVAL;
 	while (!vbus_file_has_event(vf)) {
 		if (vbus_file_gone(vf))
 			return -ENODEV;
 		if (file->f_flags & O_NONBLOCK)
 			return -EAGAIN;
-		err = wait_event_interruptible(vf->wq, vbus_file_has_event(vf) ||
-					       vbus_file_gone(vf));
+		if (wait_event_interruptible(vf->wq, vbus_file_has_event(vf) ||
+					     vbus_file_gone(vf)))
+			return -ERESTARTSYS;
+	}
+	return 0;
+}
+
+/*
+ * Whole records, as many as fit. An event leaves the queue only once it
+ * was copied out, so a bad buffer loses none; readers take turns.
+ */
+static ssize_t vbus_read(struct file *file, char __user *buf, size_t count,
+			 loff_t *ppos)
+{
+	struct vbus_file *vf = file->private_data;
+	struct vbus_user_event evt;
+	ssize_t done = 0;
+	int err;
+
+	if (count < sizeof(evt))
+		return -EINVAL;
+	while (!done) {
+		err = vbus_read_wait(file, vf);
+		if (!err)
+			err = mutex_lock_interruptible(&vf->read_lock);
 		if (err)
 			return err;
-	}
-	while (count - done >= sizeof(evt)) {
-		spin_lock_irqsave(&vb->files_lock, flags);
-		if (!vbus_file_pop(vf, &evt)) {
-			spin_unlock_irqrestore(&vb->files_lock, flags);
-			break;
+		while (count - done >= sizeof(evt) && vbus_file_peek(vf, &evt)) {
+			if (copy_to_user(buf + done, &evt, sizeof(evt))) {
+				done = done ?: -EFAULT;
+				break;
+			}
+			vbus_file_consume(vf, &evt);
+			done += sizeof(evt);
 		}
-		spin_unlock_irqrestore(&vb->files_lock, flags);
-		if (copy_to_user(buf + done, &evt, sizeof(evt)))
-			return done ? done : -EFAULT;
-		done += sizeof(evt);
+		mutex_unlock(&vf->read_lock);
+		/* None: another reader took them; wait again. */
 	}
 	return done;
 }

@@ -175,21 +175,29 @@ struct vbus_client_device *vbus_client_pm_park(struct vbus_client_device *vc)
 }
 
 /**
- * vbus_client_pm_resume() - tell a parked client the device is back
+ * vbus_client_pm_unpark() - take a parked client back for reset_done
  * @vc: from vbus_client_pm_park(), or NULL
- * @err: 0, or why the device could not come back
+ *
+ * Return: @vc locked, for vbus_client_reset_done(); NULL when there is none
+ * or it was unbound meanwhile.
  */
-void vbus_client_pm_resume(struct vbus_client_device *vc, int err)
+struct vbus_client_device *vbus_client_pm_unpark(struct vbus_client_device *vc)
 {
 	if (!vc)
-		return;
+		return NULL;
 	device_lock(&vc->adev.dev);
-	if (vc->adev.dev.driver) {
-		vbus_client_reset_done(vc, err);
-		return;
-	}
+	if (vc->adev.dev.driver)
+		return vc;
 	device_unlock(&vc->adev.dev);
 	put_device(&vc->adev.dev);
+	return NULL;
+}
+
+/* Forgets a parked client without telling it: it is gone. */
+void vbus_client_pm_drop(struct vbus_client_device *vc)
+{
+	if (vc)
+		put_device(&vc->adev.dev);
 }
 
 void vbus_client_reset_done(struct vbus_client_device *vc, int err)

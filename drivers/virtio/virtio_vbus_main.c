@@ -241,10 +241,26 @@ static int vbus_dev_up(struct virtio_vbus *vb)
 	err = vbus_dev_init(vb);
 	if (!err)
 		err = vbus_fsm_event(vb, VBUS_EV_READY, NULL);
-	/* Files learn of the reset once the device takes requests again. */
-	if (!err)
-		vbus_files_event(vb, VBUS_UEVT_RESET, 0);
-	return err;
+	if (err)
+		return err;
+	/* The reset forgot the settings; then files learn of it. */
+	vbus_ctrl_apply(vb);
+	vbus_files_event(vb, VBUS_UEVT_RESET, 0);
+	return 0;
+}
+
+/*
+ * The sleep ends (restore, or a reset when the transport failed before
+ * restore): the client asked at freeze, relocked, for
+ * vbus_client_reset_done(). Under @reset_lock.
+ */
+static struct vbus_client_device *vbus_pm_wake(struct virtio_vbus *vb)
+{
+	struct vbus_client_device *vc = vbus_client_pm_unpark(vb->pm_client);
+
+	vb->pm_client = NULL;
+	vb->asleep = false;
+	return vc;
 }
 
 /* Re-initialisation failed: the device is broken until a reset works. */
@@ -290,20 +306,28 @@ static int vbus_renegotiate(struct virtio_device *vdev)
  * its refusal), -EBUSY when a reset runs already, -ENODEV once removed,
  * or why re-initialisation failed (the device is then broken).
  */
-int vbus_reset(struct virtio_vbus *vb)
+static int vbus_reset_locked(struct virtio_vbus *vb)
 {
 	struct vbus_client_device *vc;
 	int err;
 
-	mutex_lock(&vb->reset_lock);
+	lockdep_assert_held(&vb->reset_lock);
 	err = vbus_state_errno(vb);
-	if (err == -ENODEV || err == -EAGAIN)
-		goto out_unlock;
-	vc = vbus_client_reset_prepare(vb, &err);
-	if (err)
-		goto out_unlock;
+	/* Resetting: another reset, or a sleep, owns the device. */
+	if (err == -ENODEV || err == -EAGAIN || (err == -EBUSY && !vb->asleep))
+		return err;
+	if (vb->asleep) {
+		/* A sleep whose restore never came: the device is down. */
+		vc = vbus_pm_wake(vb);
+		vbus_cmd_reset(vb);
+		err = 0;
+	} else {
+		vc = vbus_client_reset_prepare(vb, &err);
+		if (err)
+			return err;
+		err = vbus_dev_down(vb);
+	}
 	dev_info(&vb->dev, "reset\n");
-	err = vbus_dev_down(vb);
 	if (!err) {
 		err = vbus_renegotiate(vb->vdev);
 		if (!err)
@@ -312,7 +336,17 @@ int vbus_reset(struct virtio_vbus *vb)
 			vbus_dev_up_failed(vb);
 	}
 	vbus_client_reset_done(vc, err);
-out_unlock:
+	return err;
+}
+
+int vbus_reset(struct virtio_vbus *vb)
+{
+	int err;
+
+	/* One at a time: the others are told at once. */
+	if (!mutex_trylock(&vb->reset_lock))
+		return -EBUSY;
+	err = vbus_reset_locked(vb);
 	mutex_unlock(&vb->reset_lock);
 	return err;
 }
@@ -330,14 +364,18 @@ static int vbus_pm_freeze(struct virtio_device *vdev)
 	struct vbus_client_device *vc;
 	int err;
 
+	/* A reset the device asked for would bring it up again: not now. */
+	cancel_work_sync(&vb->reset_work);
 	mutex_lock(&vb->reset_lock);
 	vc = vbus_client_reset_prepare(vb, &err);
 	if (!err) {
 		err = vbus_dev_down(vb);
-		if (err)
+		if (err) {
 			vbus_client_reset_done(vc, err);
-		else
+		} else {
 			vb->pm_client = vbus_client_pm_park(vc);
+			vb->asleep = true;
+		}
 	}
 	mutex_unlock(&vb->reset_lock);
 	return err;
@@ -346,14 +384,15 @@ static int vbus_pm_freeze(struct virtio_device *vdev)
 static int vbus_pm_restore(struct virtio_device *vdev)
 {
 	struct virtio_vbus *vb = vdev->priv;
+	struct vbus_client_device *vc;
 	int err;
 
 	mutex_lock(&vb->reset_lock);
+	vc = vbus_pm_wake(vb);
 	err = vbus_dev_up(vb);
 	if (err)
 		vbus_dev_up_failed(vb);
-	vbus_client_pm_resume(vb->pm_client, err);
-	vb->pm_client = NULL;
+	vbus_client_reset_done(vc, err);
 	mutex_unlock(&vb->reset_lock);
 	return err;
 }
@@ -376,10 +415,16 @@ static void vbus_reset_work(struct work_struct *work)
 {
 	struct virtio_vbus *vb = container_of(work, struct virtio_vbus,
 					      reset_work);
-	int err = vbus_reset(vb);
+	int err;
 
-	if (err == -EOPNOTSUPP)
-		vbus_set_broken(vb, "the device needs a reset its client driver cannot take");
+	/* Waits for a reset or a setting in progress: the device asked. */
+	mutex_lock(&vb->reset_lock);
+	err = vbus_reset_locked(vb);
+	mutex_unlock(&vb->reset_lock);
+	/* Busy: a sleep holds the device; gone: nothing to do. */
+	if (err && err != -EBUSY && err != -ENODEV && err != -EAGAIN)
+		vbus_set_broken(vb, "the device needs a reset its client driver cannot take (%d)",
+				err);
 }
 
 /* Process context for configuration changes: DEVICE_NEEDS_RESET. */
@@ -504,6 +549,9 @@ static void vbus_remove(struct virtio_device *vdev)
 
 	mutex_lock(&vb->reset_lock);
 	vbus_dev_teardown(vb, VBUS_UEVT_REMOVED);
+	/* A sleep that never ended: its client is gone already. */
+	vbus_client_pm_drop(vb->pm_client);
+	vb->pm_client = NULL;
 	mutex_unlock(&vb->reset_lock);
 	/* After teardown nothing queues it any more; it takes reset_lock. */
 	cancel_work_sync(&vb->reset_work);
@@ -515,6 +563,7 @@ static unsigned int vbus_features[] = {
 	VIRTIO_VBUS_F_CALL,
 	VIRTIO_VBUS_F_SHM,
 	VIRTIO_VBUS_F_MULTI_EVQ,
+	VIRTIO_VBUS_F_COALESCE,
 };
 
 static const struct virtio_device_id vbus_id_table[] = {

@@ -158,7 +158,8 @@ struct vbus_region *vbus_region_new(struct virtio_vbus *vb, size_t len,
 	 * Cyclic: an event the device posted for an older region of the
 	 * same id may still be queued, and must not find a new one.
 	 */
-	err = xa_alloc_cyclic(&vb->regions, &id, r, xa_limit_31b,
+	err = xa_alloc_cyclic(&vb->regions, &id, r,
+			      XA_LIMIT(0, VBUS_REGION_ID_LIMIT - 1),
 			      &vb->next_region_id, GFP_KERNEL);
 	if (err < 0)
 		goto err_unlock;
@@ -319,10 +320,14 @@ void vbus_region_event(struct virtio_vbus *vb, u16 type, u32 id)
 	struct vbus_region *r = vbus_region_get(vb, id);
 	unsigned long flags;
 
+	/*
+	 * Counted, not shouted about: an event the device posted before a
+	 * REGION_DEL completed names a region that is gone, legitimately.
+	 */
 	if (!r || (type == VIRTIO_VBUS_EVT_SIGNAL && !r->desc)) {
 		atomic64_inc(&vb->stats.bad_events);
-		dev_warn_ratelimited(&vb->dev, "event %u for unknown region %u\n",
-				     type, id);
+		dev_dbg_ratelimited(&vb->dev, "event %u for unknown region %u\n",
+				    type, id);
 		goto out;
 	}
 	if (type == VIRTIO_VBUS_EVT_SIGNAL) {

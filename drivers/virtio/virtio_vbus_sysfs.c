@@ -51,6 +51,29 @@ static ssize_t state_show(struct device *dev, struct device_attribute *attr,
 }
 static DEVICE_ATTR_RO(state);
 
+/* CTRL_COALESCE: SIGNAL events per region per millisecond, 0: no limit. */
+static ssize_t coalesce_per_ms_show(struct device *dev,
+				    struct device_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%u\n",
+			  READ_ONCE(to_virtio_vbus(dev)->coalesce_per_ms));
+}
+
+static ssize_t coalesce_per_ms_store(struct device *dev,
+				     struct device_attribute *attr,
+				     const char *buf, size_t count)
+{
+	u32 per_ms;
+	int err;
+
+	err = kstrtou32(buf, 0, &per_ms);
+	if (err)
+		return err;
+	err = vbus_set_coalesce(to_virtio_vbus(dev), per_ms);
+	return err ? err : count;
+}
+static DEVICE_ATTR_RW(coalesce_per_ms);
+
 /* Writing 1 resets the device, as VBUS_IOC_RESET does. */
 static ssize_t reset_store(struct device *dev, struct device_attribute *attr,
 			   const char *buf, size_t count)
@@ -154,6 +177,7 @@ static struct attribute *vbus_dev_attrs[] = {
 	&dev_attr_state.attr,
 	&dev_attr_last_error.attr,
 	&dev_attr_reset.attr,
+	&dev_attr_coalesce_per_ms.attr,
 	&dev_attr_stats.attr,
 	&dev_attr_max_call_len.attr,
 	&dev_attr_max_regions.attr,

@@ -24,8 +24,8 @@ struct vbus_client_device;
  * @reset_done: after it, with 0 or why re-initialisation failed
  *
  * A client that sets none refuses every reset requested from sysfs or
- * userspace (-EOPNOTSUPP), and a reset the device asks for breaks the
- * device instead.
+ * userspace (-EOPNOTSUPP), and every system sleep, which resets the device
+ * too; a reset the device asks for breaks the device instead.
  */
 struct vbus_client_reset_ops {
 	int (*reset_prepare)(struct vbus_client_device *vc);

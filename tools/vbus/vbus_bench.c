@@ -28,6 +28,8 @@
 
 #include <linux/virtio_vbus.h>
 
+#include "vbus_ioctl.h"
+
 #define MAX_DEVS	16
 #define REGION_LEN	(1 << 20)
 
@@ -136,6 +138,7 @@ static int vcall(int fd, uint32_t func, const void *out, uint32_t olen,
 		 void *in, uint32_t ilen)
 {
 	struct vbus_call c = {
+		.argsz = sizeof(c),
 		.func = func, .out_ptr = (uintptr_t)out, .out_len = olen,
 		.in_ptr = (uintptr_t)in, .in_len = ilen,
 	};
@@ -228,9 +231,10 @@ struct region {
 
 static void region_open(int fd, size_t len, struct region *r)
 {
-	struct vbus_region_eventfd re;
+	struct vbus_region_eventfd re = { .argsz = sizeof(re) };
 
 	memset(r, 0, sizeof(*r));
+	r->rc.argsz = sizeof(r->rc);
 	r->rc.len = len;
 	r->rc.flags = VBUS_REGION_F_SIGNAL;
 	if (ioctl(fd, VBUS_IOC_REGION_CREATE, &r->rc))
@@ -249,7 +253,7 @@ static void region_open(int fd, size_t len, struct region *r)
 static void region_close(int fd, struct region *r)
 {
 	munmap(r->mem, r->rc.len);
-	ioctl(fd, VBUS_IOC_REGION_DESTROY, &r->rc.id);
+	vbus_region_destroy(fd, r->rc.id);
 	close(r->efd);
 }
 
@@ -273,7 +277,7 @@ static void bench_pingpong(int vfd)
 		die("echo");
 	for (i = 0; i < iters; i++) {
 		t = now_us();
-		if (ioctl(vfd, VBUS_IOC_SIGNAL, &r.rc.id))
+		if (vbus_signal(vfd, r.rc.id))
 			die("signal");
 		if (read(r.efd, &v, sizeof(v)) != sizeof(v))
 			die("eventfd read");
@@ -326,7 +330,7 @@ static double stream_ring(int vfd, const char *buf, size_t chunk,
 			memcpy(ring->data + pos, buf, n);
 		head += n;
 		__atomic_store_n(&ring->head, htole32(head), __ATOMIC_RELEASE);
-		if (ioctl(vfd, VBUS_IOC_SIGNAL, &r.rc.id))
+		if (vbus_signal(vfd, r.rc.id))
 			die("signal");
 		bytes += n;
 	}
@@ -402,7 +406,7 @@ static void bench_notify(int vfd)
 		k0 = stat_of(devs[0], "sig_kicks");
 		t0 = now_us();
 		for (i = 0; i < iters; i++) {
-			if (ioctl(vfd, VBUS_IOC_SIGNAL, &r.rc.id))
+			if (vbus_signal(vfd, r.rc.id))
 				die("signal");
 			if (gaps_us[g]) {
 				double until = now_us() + gaps_us[g];
@@ -524,7 +528,7 @@ int main(int argc, char **argv)
 	quick = argc > 1 && !strcmp(argv[1], "-q");
 	find_devs();
 	vfd = open_dev(devs[0]);
-	if (ioctl(vfd, VBUS_IOC_INFO, &info))
+	if (vbus_info(vfd, &info))
 		die("info");
 	rr = open_port("vbus.rr");
 	sink = open_port("vbus.sink");

@@ -23,6 +23,8 @@
 
 #include <linux/virtio_vbus.h>
 
+#include "vbus_ioctl.h"
+
 #define SYSFS_VBUS	"/sys/class/vbus"
 
 static const char *const state_names[] = {
@@ -97,7 +99,7 @@ static int get_info(const char *dev, struct vbus_info *info)
 
 	if (fd < 0)
 		return -1;
-	if (ioctl(fd, VBUS_IOC_INFO, info)) {
+	if (vbus_info(fd, info)) {
 		fprintf(stderr, "vbusctl: %s: VBUS_IOC_INFO: %s\n", dev,
 			strerror(errno));
 		ret = -1;
@@ -261,7 +263,7 @@ static int cmd_call(int argc, char **argv)
 {
 	unsigned char *out = NULL, *in = NULL;
 	struct vbus_info info;
-	struct vbus_call c = {};
+	struct vbus_call c = { .argsz = sizeof(c) };
 	long func, in_len = -1, out_len = 0;
 	int opt, fd, ret, err;
 

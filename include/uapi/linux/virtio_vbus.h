@@ -263,8 +263,16 @@ struct vbus_test_counters {
 
 /*
  * Userspace API: /dev/vbusN, one per vbus device.
+ *
+ * Every ioctl structure starts with argsz and flags, as VFIO's do, so that
+ * fields can be added at the end without a new ioctl number: userspace sets
+ * argsz to sizeof() the structure it was built with and flags to the ones
+ * it means (unknown flags fail with EINVAL); the kernel takes at least the
+ * first version's size (EINVAL below it), requires any bytes it does not
+ * know to be zero (E2BIG), and writes back at most argsz bytes. The ioctl
+ * numbers do not encode the size.
  */
-#define VBUS_IOCTL_BASE		0xB5
+#define VBUS_IOCTL_TYPE		0xB9
 
 /* Device states, as in sysfs "state" and vbus_info.state */
 enum vbus_state {
@@ -275,17 +283,19 @@ enum vbus_state {
 	VBUS_STATE_REMOVED	= 4,
 };
 
+/* VBUS_IOC_INFO: what the device is and what the driver negotiated. */
 struct vbus_info {
-	char type[VIRTIO_VBUS_TYPE_LEN];	/* NUL-terminated */
-	__u32 abi_version;
-	__u32 state;			/* enum vbus_state */
-	__u64 features;			/* negotiated feature bits */
-	__u32 max_call_len;
-	__u32 max_regions;
-	__u64 max_region_bytes;
-	__u32 num_event_queues;
-	__u32 instance;			/* N of /dev/vbusN */
-	__u32 reserved[8];
+	__u32 argsz;
+	__u32 flags;			/* none: 0 */
+	char type[VIRTIO_VBUS_TYPE_LEN];	/* out: NUL-terminated */
+	__u32 abi_version;		/* out */
+	__u32 state;			/* out: enum vbus_state */
+	__u64 features;			/* out: negotiated feature bits */
+	__u32 max_call_len;		/* out */
+	__u32 max_regions;		/* out */
+	__u64 max_region_bytes;		/* out */
+	__u32 num_event_queues;		/* out */
+	__u32 instance;			/* out: N of /dev/vbusN */
 };
 
 /*
@@ -294,16 +304,16 @@ struct vbus_info {
  * the device completed the command, success or not.
  */
 struct vbus_call {
+	__u32 argsz;
+	__u32 flags;			/* none: 0 */
 	__u32 func;
-	__u32 flags;			/* must be 0 */
-	__u64 out_ptr;			/* user buffer sent to the device */
 	__u32 out_len;
-	__u32 in_len;			/* size of the buffer at in_ptr */
+	__u64 out_ptr;			/* user buffer sent to the device */
 	__u64 in_ptr;			/* user buffer the device writes */
+	__u32 in_len;			/* size of the buffer at in_ptr */
 	__u32 result_len;		/* out: bytes written at in_ptr */
 	__u32 device_status;		/* out: enum virtio_vbus_status */
 	__u32 qualifier;		/* out: device-specific detail */
-	__u32 reserved;
 };
 
 /* vbus_region_create.flags */
@@ -316,17 +326,27 @@ struct vbus_call {
  * the payload is the bytes before it.
  */
 struct vbus_region_create {
+	__u32 argsz;
+	__u32 flags;			/* VBUS_REGION_F_* */
 	__u64 len;			/* bytes, rounded up to pages */
 	__u32 priority;			/* event queue, < num_event_queues */
-	__u32 flags;			/* VBUS_REGION_F_* */
 	__u32 id;			/* out: region id */
-	__u32 sigdesc_offset;		/* out: or VIRTIO_VBUS_NO_SIGNAL */
 	__u64 mmap_offset;		/* out */
-	__u64 reserved[2];		/* must be 0 */
+	__u32 sigdesc_offset;		/* out: or VIRTIO_VBUS_NO_SIGNAL */
+	__u32 pad;			/* 0 */
+};
+
+/* VBUS_IOC_REGION_DESTROY, VBUS_IOC_SIGNAL: region id of this file. */
+struct vbus_region_ref {
+	__u32 argsz;
+	__u32 flags;			/* none: 0 */
+	__u32 id;
 };
 
 /* VBUS_IOC_SET_EVENTFD: device-to-driver signals of a region wake fd. */
 struct vbus_region_eventfd {
+	__u32 argsz;
+	__u32 flags;			/* none: 0 */
 	__u32 id;
 	__s32 fd;			/* -1 detaches */
 };
@@ -352,15 +372,28 @@ struct vbus_user_event {
 	__u32 lost;			/* VBUS_UEVT_OVERFLOW: events dropped */
 };
 
-#define VBUS_IOC_INFO		_IOR(VBUS_IOCTL_BASE, 0x00, struct vbus_info)
-#define VBUS_IOC_CALL		_IOWR(VBUS_IOCTL_BASE, 0x01, struct vbus_call)
-#define VBUS_IOC_REGION_CREATE	_IOWR(VBUS_IOCTL_BASE, 0x02, \
-				      struct vbus_region_create)
-#define VBUS_IOC_REGION_DESTROY	_IOW(VBUS_IOCTL_BASE, 0x03, __u32)
-#define VBUS_IOC_SIGNAL		_IOW(VBUS_IOCTL_BASE, 0x04, __u32)
-#define VBUS_IOC_SET_EVENTFD	_IOW(VBUS_IOCTL_BASE, 0x05, \
-				     struct vbus_region_eventfd)
-/* The driver's reset of the device; every file gets VBUS_UEVT_RESET. */
-#define VBUS_IOC_RESET		_IO(VBUS_IOCTL_BASE, 0x06)
+/* vbus_coalesce.flags */
+#define VBUS_COALESCE_F_SET	0x1		/* set per_ms, else only read */
+
+/*
+ * VBUS_IOC_COALESCE: at most per_ms SIGNAL events per region per
+ * millisecond from the device (VIRTIO_VBUS_F_COALESCE), 0 for no limit
+ * (the default). Always returns the setting in force.
+ */
+struct vbus_coalesce {
+	__u32 argsz;
+	__u32 flags;			/* VBUS_COALESCE_F_* */
+	__u32 per_ms;
+};
+
+#define VBUS_IOC_INFO		_IO(VBUS_IOCTL_TYPE, 0x00)	/* vbus_info */
+#define VBUS_IOC_CALL		_IO(VBUS_IOCTL_TYPE, 0x01)	/* vbus_call */
+#define VBUS_IOC_REGION_CREATE	_IO(VBUS_IOCTL_TYPE, 0x02)	/* vbus_region_create */
+#define VBUS_IOC_REGION_DESTROY	_IO(VBUS_IOCTL_TYPE, 0x03)	/* vbus_region_ref */
+#define VBUS_IOC_SIGNAL		_IO(VBUS_IOCTL_TYPE, 0x04)	/* vbus_region_ref */
+#define VBUS_IOC_SET_EVENTFD	_IO(VBUS_IOCTL_TYPE, 0x05)	/* vbus_region_eventfd */
+/* The driver's reset of the device, no argument; files get VBUS_UEVT_RESET. */
+#define VBUS_IOC_RESET		_IO(VBUS_IOCTL_TYPE, 0x06)
+#define VBUS_IOC_COALESCE	_IO(VBUS_IOCTL_TYPE, 0x07)	/* vbus_coalesce */
 
 #endif /* _UAPI_LINUX_VIRTIO_VBUS_H */

@@ -102,7 +102,7 @@ TEST_F(vbus, info_ioctl_matches_sysfs)
 		fd = open(path, O_RDWR);
 		ASSERT_LE(0, fd);
 		memset(&info, 0xa5, sizeof(info));
-		ASSERT_EQ(0, ioctl(fd, VBUS_IOC_INFO, &info));
+		ASSERT_EQ(0, vbus_info(fd, &info));
 		close(fd);
 
 		ASSERT_EQ(0, vbus_attr(self->names[i], "type", buf, sizeof(buf)));
@@ -134,7 +134,7 @@ TEST_F(vbus, unknown_ioctl)
 	snprintf(path, sizeof(path), "/dev/%s", self->names[0]);
 	fd = open(path, O_RDWR);
 	ASSERT_LE(0, fd);
-	EXPECT_EQ(-1, ioctl(fd, _IO(VBUS_IOCTL_BASE, 0x7f)));
+	EXPECT_EQ(-1, ioctl(fd, _IO(VBUS_IOCTL_TYPE, 0x7f)));
 	EXPECT_EQ(ENOTTY, errno);
 	EXPECT_EQ(-1, ioctl(fd, VBUS_IOC_INFO, NULL));
 	EXPECT_EQ(EFAULT, errno);

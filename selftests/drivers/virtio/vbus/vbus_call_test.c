@@ -22,6 +22,7 @@ static int vbus_do(int fd, uint32_t func, const void *out, uint32_t out_len,
 		   void *in, uint32_t in_len, struct vbus_call *c)
 {
 	memset(c, 0, sizeof(*c));
+	c->argsz = sizeof(*c);
 	c->func = func;
 	c->out_ptr = (uintptr_t)out;
 	c->out_len = out_len;
@@ -54,7 +55,7 @@ FIXTURE_SETUP(call)
 		SKIP(return, "no vbus-test device");
 	self->fd = vbus_open(self->name);
 	ASSERT_LE(0, self->fd);
-	ASSERT_EQ(0, ioctl(self->fd, VBUS_IOC_INFO, &self->info));
+	ASSERT_EQ(0, vbus_info(self->fd, &self->info));
 	ASSERT_LT(4096, self->info.max_call_len);
 }
 
@@ -123,7 +124,7 @@ FIXTURE_SETUP(dev)
 		SKIP(return, "no vbus-test device");
 	self->fd = vbus_open(self->name);
 	ASSERT_LE(0, self->fd);
-	ASSERT_EQ(0, ioctl(self->fd, VBUS_IOC_INFO, &self->info));
+	ASSERT_EQ(0, vbus_info(self->fd, &self->info));
 }
 
 FIXTURE_TEARDOWN(dev)
@@ -220,31 +221,76 @@ TEST_F(dev, delayed_call_interrupted)
 			     0, &c));
 }
 
-/* Bad input gets its documented errno, and the device still works. */
+/* Bad ioctl arguments get their documented errno. */
 TEST_F(dev, bad_inputs)
 {
-	uint8_t buf[64] = "0123456789abcdef0123456789abcdef";
 	void *bad = (void *)16;
-	uint32_t max = self->info.max_call_len;
 	struct vbus_call c;
 
 	EXPECT_EQ(-1, ioctl(self->fd, VBUS_IOC_CALL, NULL));
 	EXPECT_EQ(EFAULT, errno);
 	EXPECT_EQ(-1, ioctl(self->fd, VBUS_IOC_CALL, bad));
 	EXPECT_EQ(EFAULT, errno);
-	EXPECT_EQ(-1, ioctl(self->fd, _IOWR(VBUS_IOCTL_BASE, 0x7e,
-					    struct vbus_call), &c));
+	EXPECT_EQ(-1, ioctl(self->fd, _IO(VBUS_IOCTL_TYPE, 0x7e), &c));
+	EXPECT_EQ(ENOTTY, errno);
+	/* The first numbers were rpmsg's (0xB5): no longer answered. */
+	EXPECT_EQ(-1, ioctl(self->fd, _IOWR(0xB5, 0x01, struct vbus_call), &c));
 	EXPECT_EQ(ENOTTY, errno);
 
 	memset(&c, 0, sizeof(c));
+	c.argsz = sizeof(c);
 	c.func = VBUS_TEST_ECHO;
 	c.flags = 1;
 	EXPECT_EQ(-1, ioctl(self->fd, VBUS_IOC_CALL, &c));
 	EXPECT_EQ(EINVAL, errno);
 	c.flags = 0;
-	c.reserved = 1;
+	c.argsz = sizeof(c) - 1;
 	EXPECT_EQ(-1, ioctl(self->fd, VBUS_IOC_CALL, &c));
 	EXPECT_EQ(EINVAL, errno);
+	c.argsz = 0;
+	EXPECT_EQ(-1, ioctl(self->fd, VBUS_IOC_CALL, &c));
+	EXPECT_EQ(EINVAL, errno);
+}
+
+/*
+ * Arguments grow the VFIO way: a larger argsz is taken when the bytes this
+ * kernel does not know are zero (a newer program on an older kernel), and
+ * refused with E2BIG when they are not, or when argsz is over a page.
+ */
+TEST_F(dev, argsz_extensible)
+{
+	struct {
+		struct vbus_call c;
+		uint8_t future[16];
+	} big;
+	char in[8];
+
+	memset(&big, 0, sizeof(big));
+	big.c.argsz = sizeof(big);
+	big.c.func = VBUS_TEST_ECHO;
+	big.c.out_ptr = (uintptr_t)"ping";
+	big.c.out_len = 4;
+	big.c.in_ptr = (uintptr_t)in;
+	big.c.in_len = sizeof(in);
+	EXPECT_EQ(0, ioctl(self->fd, VBUS_IOC_CALL, &big));
+	EXPECT_EQ(4, big.c.result_len);
+	EXPECT_EQ(0, big.future[0]);
+	big.future[15] = 1;
+	EXPECT_EQ(-1, ioctl(self->fd, VBUS_IOC_CALL, &big));
+	EXPECT_EQ(E2BIG, errno);
+	big.future[15] = 0;
+	big.c.argsz = 8192;
+	EXPECT_EQ(-1, ioctl(self->fd, VBUS_IOC_CALL, &big));
+	EXPECT_EQ(E2BIG, errno);
+}
+
+/* Bad call arguments get their documented errno; the device still works. */
+TEST_F(dev, bad_call_arguments)
+{
+	uint8_t buf[64] = "0123456789abcdef0123456789abcdef";
+	void *bad = (void *)16;
+	uint32_t max = self->info.max_call_len;
+	struct vbus_call c;
 
 	EXPECT_EQ(-E2BIG, vbus_do(self->fd, VBUS_TEST_ECHO, buf, 0xffffffff,
 				  buf, 16, &c));
@@ -355,7 +401,7 @@ TEST(call_without_feature)
 		SKIP(return, "no device without calls");
 	fd = vbus_open(name);
 	ASSERT_LE(0, fd);
-	ASSERT_EQ(0, ioctl(fd, VBUS_IOC_INFO, &info));
+	ASSERT_EQ(0, vbus_info(fd, &info));
 	EXPECT_FALSE(info.features & (1ULL << VIRTIO_VBUS_F_CALL));
 	EXPECT_EQ(-EOPNOTSUPP, vbus_do(fd, VBUS_TEST_ECHO, "x", 1, NULL, 0, &c));
 	close(fd);
@@ -454,7 +500,7 @@ TEST(kernel_client_owns_device)
 		SKIP(return, "no vbus-test device");
 	fd = vbus_open(name);
 	ASSERT_LE(0, fd);
-	ASSERT_EQ(0, ioctl(fd, VBUS_IOC_INFO, &info));
+	ASSERT_EQ(0, vbus_info(fd, &info));
 
 	ASSERT_EQ(0, system("modprobe vbus_test_client"));
 	snprintf(dir, sizeof(dir), TC_DEBUGFS "/virtio_vbus.vbus-test.%u",
@@ -470,7 +516,7 @@ TEST(kernel_client_owns_device)
 	EXPECT_STREQ("0 0 0 21", buf);
 
 	EXPECT_EQ(-EBUSY, vbus_do(fd, VBUS_TEST_ECHO, "x", 1, buf, 1, &c));
-	EXPECT_EQ(0, ioctl(fd, VBUS_IOC_INFO, &info));
+	EXPECT_EQ(0, vbus_info(fd, &info));
 
 	ASSERT_EQ(0, system("rmmod vbus_test_client"));
 	n = vbus_do(fd, VBUS_TEST_ECHO, "x", 1, buf, 1, &c);

@@ -150,6 +150,7 @@ static int echo(int fd)
 {
 	char in[8];
 	struct vbus_call c = {
+		.argsz = sizeof(c),
 		.func = VBUS_TEST_ECHO, .out_ptr = (uintptr_t)"ping",
 		.out_len = 4, .in_ptr = (uintptr_t)in, .in_len = sizeof(in),
 	};
@@ -177,14 +178,15 @@ static int op_call(struct ctx *c)
 static int op_region(struct ctx *c)
 {
 	struct vbus_region_create rc = {
+		.argsz = sizeof(rc),
 		.len = 8192, .flags = VBUS_REGION_F_SIGNAL,
 	};
 
 	if (ioctl(c->fd, VBUS_IOC_REGION_CREATE, &rc))
 		return -errno;
-	if (ioctl(c->fd, VBUS_IOC_SIGNAL, &rc.id))
+	if (vbus_signal(c->fd, rc.id))
 		return -errno;
-	return ioctl(c->fd, VBUS_IOC_REGION_DESTROY, &rc.id) ? -errno : 0;
+	return vbus_region_destroy(c->fd, rc.id) ? -errno : 0;
 }
 
 static int op_reset(struct ctx *c)

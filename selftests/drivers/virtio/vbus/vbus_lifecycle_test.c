@@ -28,6 +28,7 @@ static int call2(int fd, uint32_t func, uint32_t a, uint32_t b,
 	uint32_t args[2] = { htole32(a), htole32(b) };
 
 	memset(c, 0, sizeof(*c));
+	c->argsz = sizeof(*c);
 	c->func = func;
 	c->out_ptr = (uintptr_t)args;
 	c->out_len = sizeof(args);
@@ -38,6 +39,7 @@ static int echo(int fd)
 {
 	char in[8];
 	struct vbus_call c = {
+		.argsz = sizeof(c),
 		.func = VBUS_TEST_ECHO,
 		.out_ptr = (uintptr_t)"ping",
 		.out_len = 4,
@@ -109,6 +111,7 @@ FIXTURE_TEARDOWN(dev)
 TEST_F(dev, reset_from_sysfs_and_ioctl)
 {
 	struct vbus_region_create rc = {
+		.argsz = sizeof(rc),
 		.len = 4096, .flags = VBUS_REGION_F_SIGNAL,
 	};
 	uint8_t *mem;
@@ -121,21 +124,21 @@ TEST_F(dev, reset_from_sysfs_and_ioctl)
 	ASSERT_EQ(0, sysfs_reset(self->name));
 	ASSERT_EQ(0, wait_uevent(self->fd, VBUS_UEVT_RESET, 5000));
 	EXPECT_TRUE(state_is(self->name, "ready"));
-	EXPECT_EQ(-1, ioctl(self->fd, VBUS_IOC_SIGNAL, &rc.id));
+	EXPECT_EQ(-1, vbus_signal(self->fd, rc.id));
 	EXPECT_EQ(EPIPE, errno);
 	mem[0] = 7;
 	EXPECT_EQ(7, mem[0]);
 	EXPECT_EQ(0, echo(self->fd));
 	EXPECT_EQ(0, munmap(mem, 4096));
-	EXPECT_EQ(0, ioctl(self->fd, VBUS_IOC_REGION_DESTROY, &rc.id));
+	EXPECT_EQ(0, vbus_region_destroy(self->fd, rc.id));
 
 	ASSERT_EQ(0, ioctl(self->fd, VBUS_IOC_RESET));
 	ASSERT_EQ(0, wait_uevent(self->fd, VBUS_UEVT_RESET, 5000));
 	EXPECT_EQ(0, echo(self->fd));
 	/* New regions work after a reset. */
 	ASSERT_EQ(0, ioctl(self->fd, VBUS_IOC_REGION_CREATE, &rc));
-	EXPECT_EQ(0, ioctl(self->fd, VBUS_IOC_SIGNAL, &rc.id));
-	EXPECT_EQ(0, ioctl(self->fd, VBUS_IOC_REGION_DESTROY, &rc.id));
+	EXPECT_EQ(0, vbus_signal(self->fd, rc.id));
+	EXPECT_EQ(0, vbus_region_destroy(self->fd, rc.id));
 }
 
 struct caller {
@@ -301,6 +304,18 @@ TEST_F(dev, event_overflow_is_reported)
 	EXPECT_EQ(0, e[0].lost);
 }
 
+/* A read() into a bad buffer fails with EFAULT and loses no event. */
+TEST_F(dev, read_fault_keeps_the_event)
+{
+	struct vbus_user_event e;
+
+	ASSERT_EQ(0, ioctl(self->fd, VBUS_IOC_RESET));
+	EXPECT_EQ(-1, read(self->fd, (void *)16, sizeof(e)));
+	EXPECT_EQ(EFAULT, errno);
+	ASSERT_EQ(sizeof(e), read(self->fd, &e, sizeof(e)));
+	EXPECT_EQ(VBUS_UEVT_RESET, e.type);
+}
+
 /* A reset abandons a call in flight with ECANCELED, long before its end. */
 TEST_F(dev, reset_cancels_call_in_flight)
 {
@@ -342,7 +357,7 @@ TEST_F(dev, client_driver_owns_resets)
 	struct vbus_info info;
 	int prepares, dones, derr;
 
-	ASSERT_EQ(0, ioctl(self->fd, VBUS_IOC_INFO, &info));
+	ASSERT_EQ(0, vbus_info(self->fd, &info));
 	ASSERT_EQ(0, system("modprobe vbus_test_client"));
 	snprintf(path, sizeof(path),
 		 TC_DEBUGFS "/virtio_vbus.vbus-test.%u/resets", info.instance);
@@ -391,7 +406,7 @@ TEST_F_TIMEOUT(dev, system_sleep_asks_the_client, 600)
 	if (vbus_write_file("/sys/power/pm_test", "devices"))
 		SKIP(return, "no system sleep test mode (CONFIG_PM_DEBUG)");
 	vbus_write_file("/sys/module/suspend/parameters/pm_test_delay", "0");
-	ASSERT_EQ(0, ioctl(self->fd, VBUS_IOC_INFO, &info));
+	ASSERT_EQ(0, vbus_info(self->fd, &info));
 	ASSERT_EQ(0, system("modprobe vbus_test_client"));
 	snprintf(path, sizeof(path),
 		 TC_DEBUGFS "/virtio_vbus.vbus-test.%u/resets", info.instance);
@@ -713,6 +728,7 @@ static void removal_with_everything_open(struct __test_metadata *_metadata,
 					 struct plug *p)
 {
 	struct vbus_region_create rc = {
+		.argsz = sizeof(rc),
 		.len = 4096, .flags = VBUS_REGION_F_SIGNAL,
 	};
 	struct pollfd pfd = { .events = POLLIN };
@@ -737,7 +753,7 @@ static void removal_with_everything_open(struct __test_metadata *_metadata,
 	pthread_join(th, NULL);
 	EXPECT_EQ(-ENODEV, d.err);
 	EXPECT_GT(4000, d.ms);
-	EXPECT_EQ(-1, ioctl(fd, VBUS_IOC_INFO, &info));
+	EXPECT_EQ(-1, vbus_info(fd, &info));
 	EXPECT_EQ(ENODEV, errno);
 	EXPECT_EQ(-ENODEV, echo(fd));
 	EXPECT_EQ(1, poll(&pfd, 1, 1000));
@@ -799,13 +815,14 @@ static void *churn(void *arg)
 				continue;
 			}
 			memset(&rc, 0, sizeof(rc));
+			rc.argsz = sizeof(rc);
 			rc.len = 4096;
 			rc.flags = VBUS_REGION_F_SIGNAL;
 			if (ioctl(fd, VBUS_IOC_REGION_CREATE, &rc))
 				rc.len = 0;
 		}
 		err = echo(fd);
-		if (!err && rc.len && ioctl(fd, VBUS_IOC_SIGNAL, &rc.id))
+		if (!err && rc.len && vbus_signal(fd, rc.id))
 			err = -errno;
 		if (!err) {
 			ch->calls++;
@@ -1052,9 +1069,10 @@ FIXTURE_TEARDOWN(queues)
 static int signal_through_queue(int fd, uint32_t prio)
 {
 	struct vbus_region_create rc = {
+		.argsz = sizeof(rc),
 		.len = 4096, .priority = prio, .flags = VBUS_REGION_F_SIGNAL,
 	};
-	struct vbus_region_eventfd re = { .fd = -1 };
+	struct vbus_region_eventfd re = { .argsz = sizeof(re), .fd = -1 };
 	struct pollfd p = { .events = POLLIN };
 	struct vbus_call c;
 	int err;
@@ -1070,7 +1088,7 @@ static int signal_through_queue(int fd, uint32_t prio)
 		err = -ETIMEDOUT;
 	if (re.fd >= 0)
 		close(re.fd);
-	ioctl(fd, VBUS_IOC_REGION_DESTROY, &rc.id);
+	vbus_region_destroy(fd, rc.id);
 	return err;
 }
 
@@ -1081,7 +1099,7 @@ TEST_F(queues, bind_call_and_events)
 	uint32_t q;
 	int err;
 
-	ASSERT_EQ(0, ioctl(self->fd, VBUS_IOC_INFO, &info));
+	ASSERT_EQ(0, vbus_info(self->fd, &info));
 	EXPECT_TRUE(state_is(self->name, "ready"));
 	EXPECT_EQ(variant->call, !!(info.features & (1ULL << VIRTIO_VBUS_F_CALL)));
 	EXPECT_EQ(variant->shm, !!(info.features & (1ULL << VIRTIO_VBUS_F_SHM)));

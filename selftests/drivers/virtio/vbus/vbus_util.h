@@ -12,11 +12,14 @@
 #include <limits.h>
 #include <poll.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <time.h>
 #include <unistd.h>
+#include <linux/virtio_vbus.h>
 
 #define VBUS_SYSFS		"/sys/class/vbus"
 #define VBUS_DRIVER_SYSFS	"/sys/bus/virtio/drivers/virtio_vbus"
@@ -226,6 +229,32 @@ static inline int vbus_find_type(const char *type, char *name, size_t len)
 		}
 	}
 	return -ENOENT;
+}
+
+/* VBUS_IOC_INFO into @info: 0, or -1 with errno, as ioctl(). */
+static inline int vbus_info(int fd, struct vbus_info *info)
+{
+	memset(info, 0, sizeof(*info));
+	info->argsz = sizeof(*info);
+	return ioctl(fd, VBUS_IOC_INFO, info);
+}
+
+/* @cmd (VBUS_IOC_SIGNAL, VBUS_IOC_REGION_DESTROY) on region @id, as ioctl(). */
+static inline int vbus_region_ioctl(int fd, unsigned long cmd, uint32_t id)
+{
+	struct vbus_region_ref ref = { .argsz = sizeof(ref), .id = id };
+
+	return ioctl(fd, cmd, &ref);
+}
+
+static inline int vbus_signal(int fd, uint32_t id)
+{
+	return vbus_region_ioctl(fd, VBUS_IOC_SIGNAL, id);
+}
+
+static inline int vbus_region_destroy(int fd, uint32_t id)
+{
+	return vbus_region_ioctl(fd, VBUS_IOC_REGION_DESTROY, id);
 }
 
 /* Opens /dev/@name; the fd or -errno. */
