@@ -70,7 +70,8 @@ static int vbus_tc_reset_prepare(struct vbus_client_device *vc)
 	struct vbus_tc *tc = auxiliary_get_drvdata(&vc->adev);
 
 	atomic_inc(&tc->prepares);
-	return READ_ONCE(tc->refuse) ? -EBUSY : 0;
+	/* An errno nothing else on the reset path returns. */
+	return READ_ONCE(tc->refuse) ? -EXDEV : 0;
 }
 
 static void vbus_tc_reset_done(struct vbus_client_device *vc, int err)

@@ -256,6 +256,7 @@ struct vbus_file {
  * @cmd_timeout_ms: the longest a command may take
  * @has_call: VIRTIO_VBUS_F_CALL was negotiated
  * @has_shm: VIRTIO_VBUS_F_SHM was negotiated
+ * @has_coalesce: VIRTIO_VBUS_F_COALESCE was negotiated
  * @cmd_lock: serialises commands; protects @shadow, @cmd_seq, @orphan and
  *	@orphan_pending. Taken before @lock.
  * @shadow: the mailbox as the device holds it (zero after a reset)
@@ -316,6 +317,7 @@ struct virtio_vbus {
 	u32 cmd_timeout_ms;
 	bool has_call;
 	bool has_shm;
+	bool has_coalesce;
 
 	struct mutex cmd_lock;		/* see @cmd_lock above */
 	struct vbus_cmd shadow;

@@ -3,8 +3,6 @@
  * Device controls (VIRTIO_VBUS_CMD_CTRL): the driver's settings, kept
  * across resets and system sleeps, which forget the device's.
  */
-#include <linux/virtio_config.h>
-
 #include "virtio_vbus.h"
 
 static int vbus_ctrl_coalesce(struct virtio_vbus *vb, u32 per_ms)
@@ -51,7 +49,8 @@ int vbus_set_coalesce(struct virtio_vbus *vb, u32 per_ms)
 {
 	int err;
 
-	if (!virtio_has_feature(vb->vdev, VIRTIO_VBUS_F_COALESCE))
+	/* Read at probe: the virtio device may be unbound by now. */
+	if (!vb->has_coalesce)
 		return -EOPNOTSUPP;
 	mutex_lock(&vb->reset_lock);
 	err = vbus_ctrl_coalesce(vb, per_ms);

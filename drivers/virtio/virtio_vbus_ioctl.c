@@ -147,24 +147,27 @@ static long vbus_ioctl_region_create(struct vbus_file *vf, void __user *argp)
 	if (IS_ERR(r))
 		return PTR_ERR(r);
 
-	/* The owner first: once in the table, the region is reachable. */
-	spin_lock_irqsave(&vb->files_lock, flags);
-	r->owner = vf;
-	spin_unlock_irqrestore(&vb->files_lock, flags);
-	err = xa_insert(&vf->regions, r->id, r, GFP_KERNEL);
-	if (err) {
-		vbus_file_region_drop(vf, r);
-		return err;
-	}
-
+	/* Before the table: another thread may destroy it from then on. */
 	rc.id = r->id;
 	rc.len = r->len;
 	rc.sigdesc_offset = r->sigdesc_offset;
 	rc.mmap_offset = (u64)r->id << VBUS_MMAP_SHIFT;
+	/* The owner first: once in the table, the region is reachable. */
+	spin_lock_irqsave(&vb->files_lock, flags);
+	r->owner = vf;
+	spin_unlock_irqrestore(&vb->files_lock, flags);
+	err = xa_insert(&vf->regions, rc.id, r, GFP_KERNEL);
+	if (err) {
+		vbus_file_region_drop(vf, r);
+		return err;
+	}
 	err = vbus_arg_out(argp, &rc, sizeof(rc));
 	/* Unless another thread destroyed it already, by its guessed id. */
-	if (err && xa_erase(&vf->regions, r->id) == r)
-		vbus_file_region_drop(vf, r);
+	if (err) {
+		r = xa_erase(&vf->regions, rc.id);
+		if (r)
+			vbus_file_region_drop(vf, r);
+	}
 	return err;
 }
 
@@ -272,6 +275,8 @@ static long vbus_ioctl_coalesce(struct vbus_file *vf, void __user *argp)
 		return err;
 	if (co.flags & ~VBUS_COALESCE_F_SET)
 		return -EINVAL;
+	if (!vb->has_coalesce)
+		return -EOPNOTSUPP;
 	if (co.flags & VBUS_COALESCE_F_SET) {
 		if (!vbus_file_may_reset(vf))
 			return -EPERM;

@@ -161,6 +161,7 @@ static int vbus_read_limits(struct virtio_vbus *vb)
 		       nevqs : 1;
 	vb->has_call = virtio_has_feature(vdev, VIRTIO_VBUS_F_CALL);
 	vb->has_shm = virtio_has_feature(vdev, VIRTIO_VBUS_F_SHM);
+	vb->has_coalesce = virtio_has_feature(vdev, VIRTIO_VBUS_F_COALESCE);
 	if (vb->has_shm && !vb->max_regions)
 		dev_info(&vdev->dev, "shared memory offered with no region\n");
 	return 0;
@@ -362,10 +363,15 @@ static int vbus_pm_freeze(struct virtio_device *vdev)
 {
 	struct virtio_vbus *vb = vdev->priv;
 	struct vbus_client_device *vc;
+	bool requested;
 	int err;
 
-	/* A reset the device asked for would bring it up again: not now. */
-	cancel_work_sync(&vb->reset_work);
+	/*
+	 * A reset the device asked for would bring it up again: not now
+	 * (vbus_reset_work() also leaves a sleeping device alone), and
+	 * again if the sleep fails.
+	 */
+	requested = cancel_work_sync(&vb->reset_work);
 	mutex_lock(&vb->reset_lock);
 	vc = vbus_client_reset_prepare(vb, &err);
 	if (!err) {
@@ -378,6 +384,8 @@ static int vbus_pm_freeze(struct virtio_device *vdev)
 		}
 	}
 	mutex_unlock(&vb->reset_lock);
+	if (err && requested)
+		queue_work(system_wq, &vb->reset_work);
 	return err;
 }
 
@@ -415,15 +423,19 @@ static void vbus_reset_work(struct work_struct *work)
 {
 	struct virtio_vbus *vb = container_of(work, struct virtio_vbus,
 					      reset_work);
-	int err;
+	enum vbus_state state;
+	int err = 0;
 
 	/* Waits for a reset or a setting in progress: the device asked. */
 	mutex_lock(&vb->reset_lock);
-	err = vbus_reset_locked(vb);
+	state = READ_ONCE(vb->state);
+	/* Not while a sleep, a reset or removal has the device down. */
+	if (!vb->asleep &&
+	    (state == VBUS_STATE_READY || state == VBUS_STATE_BROKEN))
+		err = vbus_reset_locked(vb);
 	mutex_unlock(&vb->reset_lock);
-	/* Busy: a sleep holds the device; gone: nothing to do. */
-	if (err && err != -EBUSY && err != -ENODEV && err != -EAGAIN)
-		vbus_set_broken(vb, "the device needs a reset its client driver cannot take (%d)",
+	if (err)
+		vbus_set_broken(vb, "the device needs a reset its client driver refused (%d)",
 				err);
 }
 

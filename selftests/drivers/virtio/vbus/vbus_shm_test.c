@@ -116,8 +116,15 @@ FIXTURE_SETUP(shm)
 
 FIXTURE_TEARDOWN(shm)
 {
-	if (self->fd >= 0)
+	struct vbus_coalesce co = {
+		.argsz = sizeof(co), .flags = VBUS_COALESCE_F_SET,
+	};
+
+	if (self->fd >= 0) {
+		/* A test that failed half-way leaves no limit behind. */
+		ioctl(self->fd, VBUS_IOC_COALESCE, &co);
 		close(self->fd);
+	}
 }
 
 /* 10k round trips; the device's counter in the region checked at each. */
@@ -176,9 +183,9 @@ static long ping_pong(int fd, struct region *r, int n)
 TEST_F(shm, coalesce_limits_notifications)
 {
 	const int n = 200;
+	long ms, free_ms;
 	struct region r;
 	char buf[16];
-	long ms;
 
 	if (!(self->info.features & (1ULL << VIRTIO_VBUS_F_COALESCE)))
 		SKIP(return, "no VIRTIO_VBUS_F_COALESCE");
@@ -193,21 +200,29 @@ TEST_F(shm, coalesce_limits_notifications)
 	ASSERT_EQ(0, vbus_call_args(self->fd, VBUS_TEST_SIGNAL_ECHO, r.rc.id, 0));
 	ms = ping_pong(self->fd, &r, n);
 	ASSERT_LE(0, ms);
-	TH_LOG("%d round trips at most 1 per ms: %ld ms", n, ms);
-	/*
-	 * The device counts milliseconds of QEMU's clock, the guest of its
-	 * own: they drift apart by a percent or two (microvm's TSC rate is
-	 * measured). Without the limit the same run takes a tenth of this.
-	 */
-	EXPECT_LE(n * 9 / 10, ms);
 	EXPECT_EQ(n, region_counter(&r));
 
 	EXPECT_EQ(0, coalesce(self->fd, true, 0));
-	ms = ping_pong(self->fd, &r, n);
-	ASSERT_LE(0, ms);
-	TH_LOG("%d round trips without a limit: %ld ms", n, ms);
+	EXPECT_EQ(0, coalesce(self->fd, false, 0));
+	free_ms = ping_pong(self->fd, &r, n);
+	ASSERT_LE(0, free_ms);
 	EXPECT_EQ(2 * n, region_counter(&r));
 	region_close(self->fd, &r);
+	TH_LOG("%d round trips: %ld ms at most 1 per ms, %ld ms without",
+	       n, ms, free_ms);
+	/*
+	 * The device counts milliseconds of QEMU's clock, the guest its own,
+	 * which under TCG may run slow (microvm falls back to jiffies when
+	 * its clocksource watchdog gives up on the TSC): compare the two runs
+	 * rather than either with n (pci: 199-206 ms against 10-20 ms). A
+	 * guest that needs a millisecond a round trip anyway (the s390x one
+	 * under TCG) cannot show a limit of one a millisecond.
+	 */
+	if (4 * free_ms + 4 > n) {
+		TH_LOG("round trips too slow here to see the limit");
+		return;
+	}
+	EXPECT_LE(4 * free_ms + 4, ms);
 }
 
 /*
