@@ -81,7 +81,7 @@ check-debug: all
 	VBUS_DEBUG=1 $(SELFTESTS)/vmtest.sh -t mmio -T 3600 $(TESTS)
 
 # Only the VM tests: make check-vm TESTS=vbus_bind_test:unbind_rebind
-# TRANSPORT=pci|mmio|ccw
+# TRANSPORT=pci|pci-iommu|mmio|ccw
 TRANSPORT ?= pci
 check-vm: build
 	$(SELFTESTS)/vmtest.sh -t $(TRANSPORT) $(TESTS)

@@ -165,7 +165,11 @@ struct vbus_signal {
  * @len: bytes
  * @mem: the memory
  * @dma: @mem as the device sees it
- * @dma_dev: the device @mem was allocated for, or NULL for pages
+ * @dma_dev: the device @mem is DMA-mapped for (pages, a streaming mapping)
+ *	while registered, or NULL (physical addresses, coherent memory, or
+ *	not registered any more)
+ * @coherent_dev: the device @mem was allocated for with
+ *	dma_alloc_coherent(), or NULL for pages
  * @desc: the shm-signal descriptor in @mem, or NULL
  * @sigdesc_offset: its offset, or VIRTIO_VBUS_NO_SIGNAL
  * @sig_lock: serialises senders to the device (driver-to-device direction)
@@ -191,6 +195,7 @@ struct vbus_region {
 	void *mem;
 	dma_addr_t dma;
 	struct device *dma_dev;
+	struct device *coherent_dev;
 	struct virtio_vbus_shm_signal_desc *desc;
 	u32 sigdesc_offset;
 	spinlock_t sig_lock;		/* see @sig_lock above */

@@ -260,9 +260,10 @@ static int vbus_mmap(struct file *file, struct vm_area_struct *vma)
 	}
 
 	vm_flags_set(vma, VM_DONTEXPAND | VM_DONTDUMP);
-	if (r->dma_dev) {
+	if (r->coherent_dev) {
 		vma->vm_pgoff = 0;
-		err = dma_mmap_coherent(r->dma_dev, vma, r->mem, r->dma, size);
+		err = dma_mmap_coherent(r->coherent_dev, vma, r->mem, r->dma,
+					size);
 	} else {
 		err = remap_pfn_range(vma, vma->vm_start,
 				      virt_to_phys(r->mem) >> PAGE_SHIFT, size,

@@ -14,6 +14,21 @@
 
 #include "virtio_vbus.h"
 
+/*
+ * Ends the device's streaming mapping of @r, under region_lock, which
+ * removal takes before the transport device goes (its IOMMU state with
+ * it): a region the driver holds past that (a mapping) is plain pages.
+ */
+static void vbus_region_dma_unmap(struct vbus_region *r)
+{
+	lockdep_assert_held(&r->vb->region_lock);
+	if (!r->dma_dev)
+		return;
+	dma_unmap_single(r->dma_dev, r->dma, r->len, DMA_BIDIRECTIONAL);
+	put_device(r->dma_dev);
+	r->dma_dev = NULL;
+}
+
 static void vbus_region_release(struct kref *kref)
 {
 	struct vbus_region *r = container_of(kref, struct vbus_region, kref);
@@ -21,9 +36,10 @@ static void vbus_region_release(struct kref *kref)
 
 	if (ctx)
 		eventfd_ctx_put(ctx);
-	if (r->dma_dev) {
-		dma_free_coherent(r->dma_dev, r->len, r->mem, r->dma);
-		put_device(r->dma_dev);
+	WARN_ON_ONCE(r->dma_dev);	/* unmapped under region_lock */
+	if (r->coherent_dev) {
+		dma_free_coherent(r->coherent_dev, r->len, r->mem, r->dma);
+		put_device(r->coherent_dev);
 	} else {
 		free_pages_exact(r->mem, r->len);
 	}
@@ -37,23 +53,41 @@ void vbus_region_put(struct vbus_region *r)
 	kref_put(&r->kref, vbus_region_release);
 }
 
-/* Region memory, allocated with the virtqueues' DMA decision. */
+/*
+ * Region memory where the device must use it in place, for the
+ * virtqueues' DMA decision (the DMA API with VIRTIO_F_ACCESS_PLATFORM).
+ * Pages mapped for the device when that mapping reaches them directly
+ * (physical addresses, or an IOMMU's I/O virtual addresses): the mapping
+ * ends when the region is unregistered, while the transport device is
+ * there, and the pages outlive it. Where the mapping would bounce or need
+ * syncs (swiotlb in an encrypted guest, a non-coherent device), coherent
+ * memory instead, which the device can reach and both sides share; it is
+ * freed with the last reference.
+ */
 static int vbus_region_alloc_mem(struct vbus_region *r)
 {
 	struct device *dma_dev = virtqueue_dma_dev(vbus_dma_vq(r->vb));
 
-	if (dma_dev) {
-		r->mem = dma_alloc_coherent(dma_dev, r->len, &r->dma,
-					    GFP_KERNEL);
-		if (!r->mem)
-			return -ENOMEM;
-		r->dma_dev = get_device(dma_dev);
-	} else {
-		r->mem = alloc_pages_exact(r->len, GFP_KERNEL | __GFP_ZERO);
-		if (!r->mem)
-			return -ENOMEM;
+	r->mem = alloc_pages_exact(r->len, GFP_KERNEL | __GFP_ZERO);
+	if (!r->mem)
+		return -ENOMEM;
+	if (!dma_dev) {
 		r->dma = virt_to_phys(r->mem);
+		return 0;
 	}
+	r->dma = dma_map_single(dma_dev, r->mem, r->len, DMA_BIDIRECTIONAL);
+	if (!dma_mapping_error(dma_dev, r->dma) &&
+	    !dma_need_sync(dma_dev, r->dma)) {
+		r->dma_dev = get_device(dma_dev);
+		return 0;
+	}
+	if (!dma_mapping_error(dma_dev, r->dma))
+		dma_unmap_single(dma_dev, r->dma, r->len, DMA_BIDIRECTIONAL);
+	free_pages_exact(r->mem, r->len);
+	r->mem = dma_alloc_coherent(dma_dev, r->len, &r->dma, GFP_KERNEL);
+	if (!r->mem)
+		return -ENOMEM;
+	r->coherent_dev = get_device(dma_dev);
 	return 0;
 }
 
@@ -68,6 +102,7 @@ static void vbus_region_unregister(struct vbus_region *r)
 	if (!r->registered)
 		return;
 	r->registered = false;
+	smp_wmb();	/* a reset's state first: see vbus_signal_raise() */
 	WRITE_ONCE(r->closed, true);
 	spin_lock_irqsave(&vb->sigq_lock, flags);
 	if (r->owed) {
@@ -82,6 +117,7 @@ static void vbus_region_unregister(struct vbus_region *r)
 	vb->nregions--;
 	vb->region_bytes -= r->len;
 	xa_erase(&vb->regions, r->id);
+	vbus_region_dma_unmap(r);
 	vbus_region_put(r);
 }
 
@@ -190,6 +226,7 @@ struct vbus_region *vbus_region_new(struct virtio_vbus *vb, size_t len,
 	return r;
 
 err_unlock:
+	vbus_region_dma_unmap(r);
 	mutex_unlock(&vb->region_lock);
 	vbus_region_put(r);
 	return ERR_PTR(err);
@@ -387,8 +424,15 @@ int vbus_signal_raise(struct vbus_region *r)
 	err = vbus_state_errno(vb);
 	if (err)
 		return err;
-	if (READ_ONCE(r->closed))
-		return -EPIPE;
+	if (READ_ONCE(r->closed)) {
+		/*
+		 * A reset or removal changes the state before it closes the
+		 * regions: the region went with the device, not by the
+		 * device's choice, and the caller hears which.
+		 */
+		smp_rmb();	/* pairs with vbus_region_unregister() */
+		return vbus_state_errno(vb) ?: -EPIPE;
+	}
 
 	spin_lock_irqsave(&r->sig_lock, flags);
 	atomic64_inc(&r->signals_out);

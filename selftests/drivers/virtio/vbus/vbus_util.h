@@ -214,6 +214,33 @@ static inline int vbus_virtio_name(const char *dev, char *buf, size_t len)
 	return 0;
 }
 
+/*
+ * Whether the virtio device under vbus device @dev reaches guest memory
+ * through an IOMMU that translates: VIRTIO_F_ACCESS_PLATFORM (bit 33)
+ * negotiated, and a DMA (not identity) domain on its transport device.
+ * 1, 0, or -errno.
+ */
+static inline int vbus_dma_translated(const char *dev)
+{
+	char vname[32], path[PATH_MAX], buf[128];
+	int err = vbus_virtio_name(dev, vname, sizeof(vname));
+
+	if (err)
+		return err;
+	snprintf(path, sizeof(path), "/sys/bus/virtio/devices/%s/features",
+		 vname);
+	err = vbus_read_file(path, buf, sizeof(buf));
+	if (err)
+		return err;
+	if (strlen(buf) <= 33 || buf[33] != '1')
+		return 0;
+	snprintf(path, sizeof(path),
+		 "/sys/bus/virtio/devices/%s/../iommu_group/type", vname);
+	if (vbus_read_file(path, buf, sizeof(buf)))
+		return 0;	/* no IOMMU group: no IOMMU */
+	return !strncmp(buf, "DMA", 3);	/* "DMA" or "DMA-FQ" */
+}
+
 /* Finds the vbus device of type @type; its name into @name. 0 or -ENOENT. */
 static inline int vbus_find_type(const char *type, char *name, size_t len)
 {

@@ -5,11 +5,12 @@
 #
 #   vmtest.sh [-t TRANSPORT] [-j JOB] [-T SECONDS] [PROG[:TEST]]...
 #
-# TRANSPORT is "pci" (q35, virtio-vbus-pci; the default), "mmio"
+# TRANSPORT is "pci" (q35, virtio-vbus-pci; the default), "pci-iommu"
+# (the same behind an intel-iommu the guest uses), "mmio"
 # (microvm, virtio-vbus-device) or "ccw" (an s390x guest on
 # qemu-system-s390x, virtio-vbus-ccw; KERNEL_S390X, INITRD_S390X). JOB is "test" (default), "demo" or
 # "shell". With no PROG every test
-# program runs. Prints the guest's KTAP as it comes, then
+# program runs (on pci-iommu: the tests that work without regions). Prints the guest's KTAP as it comes, then
 # "N passed, N failed, N skipped"; exits non-zero on any failure, on a
 # guest that does not finish, or on a kernel warning in the guest's log.
 # Skips (exit 4) when QEMU, the kernel or the initramfs is missing.
@@ -38,6 +39,7 @@ fi
 job=test
 transport=pci
 timeout_s=900
+iommu_tests=()
 # The slowest boot measured: see README ("Measured").
 boot_s=${VBUS_BOOT_TIMEOUT:-90}
 [ -n "${VBUS_DEBUG:-}" ] && boot_s=${VBUS_BOOT_TIMEOUT:-240}
@@ -46,12 +48,26 @@ while getopts "t:j:T:" opt; do
 	t) transport=$OPTARG ;;
 	j) job=$OPTARG ;;
 	T) timeout_s=$OPTARG ;;
-	*) echo "usage: $0 [-t pci|mmio|ccw] [-j test|demo|shell] [-T SECONDS] [PROG[:TEST]]..." >&2
+	*) echo "usage: $0 [-t pci|pci-iommu|mmio|ccw] [-j test|demo|shell] [-T SECONDS] [PROG[:TEST]]..." >&2
 	   exit $KSFT_FAIL ;;
 	esac
 done
 case $transport in
 pci)	machine=(-M q35); dev=virtio-vbus-pci ;;
+pci-iommu)
+	# The devices behind an intel-iommu the guest uses
+	# (VIRTIO_F_ACCESS_PLATFORM): every address they see is an I/O
+	# virtual address. Regions are refused there (EOPNOTSUPP), so by
+	# default only what works without them runs, and the test that
+	# checks the refusal.
+	machine=(-M q35 -device intel-iommu,intremap=off)
+	dev=virtio-vbus-pci,iommu_platform=on
+	iommu_append="intel_iommu=on iommu.strict=1"
+	iommu_tests=(vbus_bind_test
+		vbus_call_test vbus_shm_test:iommu_refuses_regions
+		vbus_lifecycle_test:device_requested_reset
+		vbus_lifecycle_test:reset_cancels_call_in_flight
+		vbus_lifecycle_test:remove_add_loop_50) ;;
 mmio)	# microvm: virtio-mmio transports found through ACPI; modern only.
 	machine=(-M microvm,acpi=on,pcie=off -global virtio-mmio.force-legacy=false)
 	dev=virtio-vbus-device ;;
@@ -72,6 +88,7 @@ else
 	serial=(-chardev stdio,id=con,signal=off -serial chardev:con)
 fi
 shift $((OPTIND - 1))
+[ $# -gt 0 ] || set -- "${iommu_tests[@]}"
 tests=$(IFS=,; echo "$*")
 
 for f in "$QEMU" "$KERNEL" "$INITRD"; do
@@ -193,7 +210,8 @@ qmp=
 case $job in test|shell) qmp=1 ;; esac
 if [ -n "$qmp" ]; then
 	case $transport in
-	pci)	serdev=virtio-serial-pci
+	pci|pci-iommu)
+		serdev=virtio-serial-pci
 		devices+=(-device pcie-root-port,id=hp.0,chassis=1,slot=1
 			-device pcie-root-port,id=hp.1,chassis=2,slot=2)
 		append+=" vbus.hotplug=virtio-vbus-pci:hp.0:hp.1" ;;
@@ -246,7 +264,7 @@ timeout -k 5 "$timeout_s" "$QEMU" "${FIRMWARE[@]}" -accel "$accel_opts" \
 	"${machine[@]}" -smp 2 -m 1G -nodefaults -display none -no-reboot \
 	"${serial[@]}" -pidfile "$work/qemu.pid" \
 	-kernel "$KERNEL" -initrd "$INITRD" \
-	-append "console=$console loglevel=5 printk.time=1 panic=-1 oops=panic vbus.job=$job vbus.tests=$tests $append" \
+	-append "console=$console loglevel=5 printk.time=1 panic=-1 oops=panic ${iommu_append:-} vbus.job=$job vbus.tests=$tests $append" \
 	"${devices[@]}" </dev/null 2>&1 | tee "$log"
 qemu_rc=${PIPESTATUS[0]}
 kill "$watcher" 2>/dev/null
