@@ -56,6 +56,8 @@
 #define VIRTIO_VBUS_F_MULTI_EVQ			2
 /* VIRTIO_VBUS_CTRL_COALESCE: the device batches signal events. */
 #define VIRTIO_VBUS_F_COALESCE			3
+/* Calls on num_call_queues call queues, many in flight (needs F_CALL). */
+#define VIRTIO_VBUS_F_CALLQ			4
 
 /*
  * Virtqueue indexes, fixed whatever the negotiated features: event queue 0,
@@ -72,6 +74,18 @@ static __inline__ __u16 virtio_vbus_vq_event(__u16 n)
 {
 	return n ? n + 1 : 0;
 }
+
+/*
+ * The virtqueue index of call queue @n (VIRTIO_VBUS_F_CALLQ): after the
+ * num_event_queues event queues and the signal queue, whatever the
+ * negotiated features.
+ */
+static __inline__ __u16 virtio_vbus_vq_call(__u16 num_event_queues, __u16 n)
+{
+	return num_event_queues + 1 + n;
+}
+
+#define VIRTIO_VBUS_MAX_CALL_QUEUES		64
 
 #define VIRTIO_VBUS_TYPE_LEN			32
 
@@ -146,10 +160,10 @@ struct virtio_vbus_config {
 	__le32 max_call_len;		/* bytes per call buffer */
 	__le32 max_regions;		/* regions at once (F_SHM) */
 	__le16 num_event_queues;	/* 1, or more with F_MULTI_EVQ */
-	__le16 reserved0;
+	__le16 num_call_queues;		/* F_CALLQ: 1 to 64 */
 	__le64 max_region_bytes;	/* bytes of all regions (F_SHM) */
 	__le32 cmd_timeout_ms;		/* longest a command may take */
-	__le32 reserved1;
+	__le32 max_calls;		/* F_CALLQ: calls in flight per queue */
 	/* Command mailbox: written by the driver. */
 	struct virtio_vbus_cmd cmd;
 	__le32 cmd_seq;			/* doorbell: written last */
@@ -161,6 +175,24 @@ struct virtio_vbus_config {
 	__le32 qualifier;		/* device-specific detail */
 	__le32 reserved4;
 	__le64 result;			/* CALL: bytes written to in_addr */
+};
+
+/*
+ * A call on a call queue is one descriptor chain: this header in the
+ * first driver-readable bytes, the out payload in the rest of them; the
+ * in buffer in the device-writable bytes, and the footer in their last 16.
+ */
+struct virtio_vbus_call_hdr {
+	__le32 func;		/* the device type's function */
+	__le32 flags;		/* none defined: must be 0 */
+};
+
+struct virtio_vbus_call_ftr {
+	__le16 status;		/* enum virtio_vbus_status */
+	__le16 reserved;
+	__le32 qualifier;	/* device-specific detail */
+	__le32 result_len;	/* bytes written at the start of the in buffer */
+	__le32 reserved2;
 };
 
 /* Event types (virtio_vbus_event.type) */
