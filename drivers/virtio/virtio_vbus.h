@@ -12,6 +12,7 @@
 #include <linux/mutex.h>
 #include <linux/xarray.h>
 #include <linux/virtio.h>
+#include <linux/virtio_config.h>
 #include <linux/virtio_vbus.h>
 #include <linux/virtio_vbus_client.h>
 #include <linux/wait.h>
@@ -19,6 +20,8 @@
 
 /* The largest call buffer the driver bounces (one contiguous allocation). */
 #define VBUS_DRV_MAX_CALL_LEN	SZ_1M
+/* Call queues the driver uses at most (one per CPU up to this). */
+#define VBUS_DRV_MAX_CALLQS	8
 /*
  * The longest command timeout the driver accepts from a device: callers
  * wait uninterruptibly for up to this long, below the hung-task limit.
@@ -145,6 +148,22 @@ struct vbus_evq {
 };
 
 /**
+ * struct vbus_callq - one call queue (virtio_vbus_callq.c)
+ * @vq: the virtqueue, NULL while the queues are down
+ * @lock: protects @vq, @inflight and @max, and the virtqueue
+ * @inflight: chains the device has not given back
+ * @max: how many may be out: max_calls, capped by the ring
+ * @wq: callers waiting for room
+ */
+struct vbus_callq {
+	struct virtqueue *vq;
+	spinlock_t lock;		/* see @lock above */
+	unsigned int inflight;
+	unsigned int max;
+	wait_queue_head_t wq;
+};
+
+/**
  * struct vbus_signal - the shm-signal of a region, for client drivers
  * @notify: called (from the event worker) on each device-to-driver signal
  * @data: for @notify
@@ -258,10 +277,16 @@ struct vbus_file {
  * @max_regions: regions at once
  * @max_region_bytes: bytes of all regions
  * @num_evqs: event queues in use
+ * @dev_evqs: the device's num_event_queues, which places the call queues
  * @cmd_timeout_ms: the longest a command may take
  * @has_call: VIRTIO_VBUS_F_CALL was negotiated
  * @has_shm: VIRTIO_VBUS_F_SHM was negotiated
  * @has_coalesce: VIRTIO_VBUS_F_COALESCE was negotiated
+ * @has_callq: VIRTIO_VBUS_F_CALLQ was negotiated (with VIRTIO_VBUS_F_CALL):
+ *	calls go on @callqs, the mailbox keeps the other commands
+ * @num_callqs: call queues in use
+ * @max_calls: the device's calls in flight per queue
+ * @callqs: the call queues
  * @cmd_lock: serialises commands; protects @shadow, @cmd_seq, @orphan and
  *	@orphan_pending. Taken before @lock.
  * @shadow: the mailbox as the device holds it (zero after a reset)
@@ -319,10 +344,15 @@ struct virtio_vbus {
 	u32 max_regions;
 	u64 max_region_bytes;
 	u32 num_evqs;
+	u16 dev_evqs;
 	u32 cmd_timeout_ms;
 	bool has_call;
 	bool has_shm;
 	bool has_coalesce;
+	bool has_callq;
+	u32 num_callqs;
+	u32 max_calls;
+	struct vbus_callq callqs[VBUS_DRV_MAX_CALLQS];
 
 	struct mutex cmd_lock;		/* see @cmd_lock above */
 	struct vbus_cmd shadow;
@@ -379,9 +409,21 @@ int vbus_do_cmd(struct virtio_vbus *vb, const struct vbus_cmd *cmd,
 int vbus_call_bufs_alloc(struct virtio_vbus *vb, struct vbus_call_bufs *b,
 			 size_t out_len, size_t in_len);
 void vbus_call_bufs_free(struct vbus_call_bufs *b);
+int vbus_mbox_call(struct virtio_vbus *vb, u32 func, struct vbus_call_bufs *b,
+		   bool intr, struct vbus_cmd_result *res);
+void vbus_cmd_reset(struct virtio_vbus *vb);
+
+/* virtio_vbus_call.c */
 int vbus_do_call(struct virtio_vbus *vb, u32 func, struct vbus_call_bufs *b,
 		 bool intr, struct vbus_cmd_result *res);
-void vbus_cmd_reset(struct virtio_vbus *vb);
+
+/* virtio_vbus_callq.c */
+void vbus_callq_init(struct virtio_vbus *vb);
+void vbus_callq_info(struct virtio_vbus *vb, struct virtqueue_info *info);
+void vbus_callq_start(struct virtio_vbus *vb, struct virtqueue **vqs);
+void vbus_callq_stop(struct virtio_vbus *vb);
+int vbus_callq_call(struct virtio_vbus *vb, u32 func, struct vbus_call_bufs *b,
+		    bool intr, struct vbus_cmd_result *res);
 
 /* virtio_vbus_event.c */
 int vbus_evq_init(struct virtio_vbus *vb);

@@ -389,21 +389,13 @@ static int vbus_cmd_begin(struct virtio_vbus *vb, bool intr)
 	return err;
 }
 
-/**
- * vbus_do_call() - a device call with filled bounce buffers
- * @vb: the vbus device
- * @func: the function
- * @b: buffers from vbus_call_bufs_alloc(), @b->out filled
- * @intr: a signal may interrupt the call
- * @res: the completion; valid when @res->done
- *
- * Return: 0 on VIRTIO_VBUS_S_OK (@b->in holds @res->result bytes), the
- * errno of another status, -EOPNOTSUPP without VIRTIO_VBUS_F_CALL, or an
- * errno of the device state or command queue (-EINTR, -ETIMEDOUT, -ENODEV,
- * -EIO, -EBUSY).
+/*
+ * A device call through the mailbox (vbus_do_call() without call queues).
+ * A caller a signal interrupts leaves the buffers to the command (the
+ * orphan) until the device completes it or is reset.
  */
-int vbus_do_call(struct virtio_vbus *vb, u32 func, struct vbus_call_bufs *b,
-		 bool intr, struct vbus_cmd_result *res)
+int vbus_mbox_call(struct virtio_vbus *vb, u32 func, struct vbus_call_bufs *b,
+		   bool intr, struct vbus_cmd_result *res)
 {
 	struct vbus_cmd cmd = {
 		.opcode = VIRTIO_VBUS_CMD_CALL,
@@ -413,9 +405,6 @@ int vbus_do_call(struct virtio_vbus *vb, u32 func, struct vbus_call_bufs *b,
 	};
 	int err;
 
-	memset(res, 0, sizeof(*res));
-	if (!vb->has_call)
-		return -EOPNOTSUPP;
 	err = vbus_cmd_begin(vb, intr);
 	if (err)
 		return err;

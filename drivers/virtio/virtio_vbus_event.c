@@ -187,55 +187,93 @@ static void vbus_sigq_work(struct work_struct *work)
 	} while (sent);
 }
 
+/* Event queue 0 and later ones named with a callback; up to @nvqs named. */
+static void vbus_evq_info(struct virtio_vbus *vb, struct virtqueue_info *info,
+			  unsigned int nvqs)
+{
+	unsigned int i;
+
+	for (i = 0; i < vb->num_evqs; i++)
+		info[virtio_vbus_vq_event(i)] =
+			(struct virtqueue_info){ vbus_evq_names[i], vbus_evq_done };
+	if (nvqs > VIRTIO_VBUS_VQ_SIGNAL)
+		info[VIRTIO_VBUS_VQ_SIGNAL] = (struct virtqueue_info){
+			"signal", vb->has_shm ? vbus_sigq_done : NULL };
+	/* Event queues the features leave unused, below a call queue. */
+	for (i = 0; i < nvqs; i++)
+		if (!info[i].name)
+			info[i].name = "unused";
+}
+
+/* Finds the @nvqs virtqueues @info names. */
+static int vbus_find_vqs(struct virtio_vbus *vb, struct virtqueue_info *info,
+			 unsigned int nvqs)
+{
+	struct virtqueue **vqs;
+	unsigned int i;
+	int err;
+
+	vqs = kcalloc(nvqs, sizeof(*vqs), GFP_KERNEL);
+	if (!vqs)
+		return -ENOMEM;
+	err = virtio_find_vqs(vb->vdev, nvqs, vqs, info, NULL);
+	if (!err) {
+		for (i = 0; i < vb->num_evqs; i++)
+			vb->evqs[i].vq = vqs[virtio_vbus_vq_event(i)];
+		vb->sigq = vb->has_shm ? vqs[VIRTIO_VBUS_VQ_SIGNAL] : NULL;
+		vbus_callq_start(vb, vqs);
+	}
+	kfree(vqs);
+	return err;
+}
+
 /**
  * vbus_evq_init() - find the virtqueues and allocate the event buffers
- * @vb: the vbus device, with @num_evqs and @has_shm known
+ * @vb: the vbus device, with @num_evqs, @has_shm and the call queues known
  *
  * The indexes are the specification's, fixed whatever the features:
  * virtio_vbus_vq_event(n) for event queue n, VIRTIO_VBUS_VQ_SIGNAL for the
- * signal queue. The transports number only the named entries of
- * @vqs_info, so the signal queue is named whenever a later queue is used,
- * even without VIRTIO_VBUS_F_SHM (then with no callback, and never used).
+ * signal queue, virtio_vbus_vq_call() for the call queues. The transports
+ * number only the named entries, so every queue below the last one used
+ * is named, even one the features leave unused (then with no callback,
+ * and never used).
  *
  * Return: 0 or a negative errno.
  */
 int vbus_evq_init(struct virtio_vbus *vb)
 {
-	struct virtqueue_info vqs_info[VIRTIO_VBUS_MAX_EVENT_QUEUES + 1] = {};
-	struct virtqueue *vqs[VIRTIO_VBUS_MAX_EVENT_QUEUES + 1];
 	unsigned int i, nvqs = virtio_vbus_vq_event(vb->num_evqs - 1) + 1;
-	int err;
+	struct virtqueue_info *info;
+	int err = -ENOMEM;
 
 	if (vb->has_shm)
 		nvqs = max(nvqs, VIRTIO_VBUS_VQ_SIGNAL + 1);
-	for (i = 0; i < vb->num_evqs; i++)
-		vqs_info[virtio_vbus_vq_event(i)] =
-			(struct virtqueue_info){ vbus_evq_names[i], vbus_evq_done };
-	if (nvqs > VIRTIO_VBUS_VQ_SIGNAL)
-		vqs_info[VIRTIO_VBUS_VQ_SIGNAL] = (struct virtqueue_info){
-			"signal", vb->has_shm ? vbus_sigq_done : NULL };
+	if (vb->has_callq)
+		nvqs = virtio_vbus_vq_call(vb->dev_evqs, vb->num_callqs - 1) + 1;
+	info = kcalloc(nvqs, sizeof(*info), GFP_KERNEL);
+	if (!info)
+		return -ENOMEM;
+	vbus_callq_info(vb, info);
+	vbus_evq_info(vb, info, nvqs);
 
 	for (i = 0; i < vb->num_evqs; i++) {
 		vb->evqs[i].vb = vb;
 		INIT_WORK(&vb->evqs[i].work, vbus_evq_work);
 		vb->evqs[i].bufs = kcalloc(VBUS_EVQ_BUFS, sizeof(*vb->evqs[i].bufs),
 					   GFP_KERNEL);
-		if (!vb->evqs[i].bufs) {
-			err = -ENOMEM;
+		if (!vb->evqs[i].bufs)
 			goto err_free;
-		}
 	}
 	INIT_WORK(&vb->sigq_work, vbus_sigq_work);
-	err = virtio_find_vqs(vb->vdev, nvqs, vqs, vqs_info, NULL);
+	err = vbus_find_vqs(vb, info, nvqs);
 	if (err)
 		goto err_free;
-	for (i = 0; i < vb->num_evqs; i++)
-		vb->evqs[i].vq = vqs[virtio_vbus_vq_event(i)];
-	vb->sigq = vb->has_shm ? vqs[VIRTIO_VBUS_VQ_SIGNAL] : NULL;
+	kfree(info);
 	vb->vqs_live = true;
 	return 0;
 
 err_free:
+	kfree(info);
 	for (i = 0; i < vb->num_evqs; i++) {
 		kfree(vb->evqs[i].bufs);
 		vb->evqs[i].bufs = NULL;
@@ -308,6 +346,7 @@ void vbus_evq_del(struct virtio_vbus *vb)
 		while ((sig = virtqueue_detach_unused_buf(sigq)))
 			kfree(sig);
 	}
+	vbus_callq_stop(vb);
 	vb->vdev->config->del_vqs(vb->vdev);
 	for (q = 0; q < vb->num_evqs; q++) {
 		kfree(vb->evqs[q].bufs);

@@ -121,6 +121,34 @@ static int vbus_read_type(struct virtio_vbus *vb)
 	return 0;
 }
 
+/*
+ * With VIRTIO_VBUS_F_CALLQ: the call queues, one per CPU up to the
+ * driver's maximum. -EINVAL for limits out of the specification's range.
+ */
+static int vbus_read_callq_limits(struct virtio_vbus *vb)
+{
+	struct virtio_device *vdev = vb->vdev;
+	u16 ncallqs;
+
+	vb->has_callq = vb->has_call &&
+			virtio_has_feature(vdev, VIRTIO_VBUS_F_CALLQ);
+	if (!vb->has_callq)
+		return 0;
+	virtio_cread_le(vdev, struct virtio_vbus_config, num_call_queues,
+			&ncallqs);
+	virtio_cread_le(vdev, struct virtio_vbus_config, max_calls,
+			&vb->max_calls);
+	if (!ncallqs || ncallqs > VIRTIO_VBUS_MAX_CALL_QUEUES ||
+	    !vb->max_calls) {
+		dev_err(&vdev->dev, "num_call_queues %u (1..%u) or max_calls %u (>0) out of range\n",
+			ncallqs, VIRTIO_VBUS_MAX_CALL_QUEUES, vb->max_calls);
+		return -EINVAL;
+	}
+	vb->num_callqs = min3(ncallqs, num_possible_cpus(),
+			      VBUS_DRV_MAX_CALLQS);
+	return 0;
+}
+
 /**
  * vbus_read_limits() - read and validate the limits in configuration space
  * @vb: the vbus device
@@ -132,6 +160,7 @@ static int vbus_read_limits(struct virtio_vbus *vb)
 {
 	struct virtio_device *vdev = vb->vdev;
 	u16 nevqs;
+	int err;
 
 	virtio_cread_le(vdev, struct virtio_vbus_config, abi_version,
 			&vb->abi_version);
@@ -162,6 +191,10 @@ static int vbus_read_limits(struct virtio_vbus *vb)
 	vb->has_call = virtio_has_feature(vdev, VIRTIO_VBUS_F_CALL);
 	vb->has_shm = virtio_has_feature(vdev, VIRTIO_VBUS_F_SHM);
 	vb->has_coalesce = virtio_has_feature(vdev, VIRTIO_VBUS_F_COALESCE);
+	vb->dev_evqs = nevqs;
+	err = vbus_read_callq_limits(vb);
+	if (err)
+		return err;
 	if (vb->has_shm && !vb->max_regions)
 		dev_info(&vdev->dev, "shared memory offered with no region\n");
 	return 0;
@@ -498,6 +531,7 @@ static int vbus_probe(struct virtio_device *vdev)
 	init_waitqueue_head(&vb->cfg_wq);
 	spin_lock_init(&vb->sigq_lock);
 	spin_lock_init(&vb->files_lock);
+	vbus_callq_init(vb);
 	INIT_LIST_HEAD(&vb->owed);
 	INIT_LIST_HEAD(&vb->files);
 	xa_init_flags(&vb->regions, XA_FLAGS_ALLOC);
@@ -576,6 +610,7 @@ static unsigned int vbus_features[] = {
 	VIRTIO_VBUS_F_SHM,
 	VIRTIO_VBUS_F_MULTI_EVQ,
 	VIRTIO_VBUS_F_COALESCE,
+	VIRTIO_VBUS_F_CALLQ,
 };
 
 static const struct virtio_device_id vbus_id_table[] = {

@@ -221,6 +221,52 @@ TEST_F(dev, delayed_call_interrupted)
 			     0, &c));
 }
 
+struct slow_call {
+	int fd;
+	int err;
+	volatile int returned;
+};
+
+static void *slow_call(void *arg)
+{
+	struct slow_call *sc = arg;
+	uint32_t ms = htole32(5000);
+	struct vbus_call c;
+
+	sc->err = vbus_do(sc->fd, VBUS_TEST_DELAY, &ms, sizeof(ms), NULL, 0,
+			  &c);
+	sc->returned = 1;
+	return NULL;
+}
+
+/*
+ * With call queues, a call the device defers holds up no other: ECHOs
+ * issued while a 5-second DELAY is in flight all return before it does.
+ * Through the mailbox they would wait for it.
+ */
+TEST_F(dev, no_head_of_line_blocking)
+{
+	struct slow_call sc = { .fd = self->fd };
+	char in[64];
+	struct vbus_call c;
+	pthread_t t;
+	int i;
+
+	if (!(self->info.features & (1ULL << VIRTIO_VBUS_F_CALLQ)))
+		SKIP(return, "no VIRTIO_VBUS_F_CALLQ (calls use the mailbox)");
+	ASSERT_EQ(0, pthread_create(&t, NULL, slow_call, &sc));
+	usleep(200000);
+	for (i = 0; i < 20; i++) {
+		ASSERT_EQ(0, vbus_do(self->fd, VBUS_TEST_ECHO, "overtake", 8, in,
+				     sizeof(in), &c));
+		EXPECT_EQ(8, c.result_len);
+		EXPECT_EQ(0, memcmp("overtake", in, 8));
+	}
+	EXPECT_EQ(0, sc.returned);
+	pthread_join(t, NULL);
+	EXPECT_EQ(0, sc.err);
+}
+
 /* Bad ioctl arguments get their documented errno. */
 TEST_F(dev, bad_inputs)
 {
