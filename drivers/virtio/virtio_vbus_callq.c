@@ -159,7 +159,6 @@ static int vbus_callq_add(struct virtio_vbus *vb, struct vbus_callq *cq,
 {
 	struct scatterlist hdr, out, in, ftr, *sgs[4];
 	unsigned int nout = 0, nin = 0;
-	bool notify = false;
 	int err = 0;
 
 	sg_init_one(&hdr, &req->hdr, sizeof(req->hdr));
@@ -189,11 +188,13 @@ static int vbus_callq_add(struct virtio_vbus *vb, struct vbus_callq *cq,
 	if (!err) {
 		kref_get(&req->kref);	/* the queue's */
 		cq->inflight++;
-		notify = virtqueue_kick_prepare(cq->vq);
+		/*
+		 * Under the lock: once it is dropped, a reset may take the
+		 * queue away (vbus_callq_stop(), then del_vqs()).
+		 */
+		virtqueue_kick(cq->vq);
 	}
 	spin_unlock_irq(&cq->lock);
-	if (notify)
-		virtqueue_notify(cq->vq);
 	return err == -ERESTARTSYS ? -EINTR : err;
 }
 
