@@ -153,13 +153,17 @@ struct vbus_evq {
  * @lock: protects @vq, @inflight and @max, and the virtqueue
  * @inflight: chains the device has not given back
  * @max: how many may be out: max_calls, capped by the ring
- * @wq: callers waiting for room
+ * @gen: bumped each time the queues go down, under @lock: a caller that
+ *	waited for room across a reset does not go on the new queue
+ * @wq: callers waiting for room, woken when room frees and on every
+ *	change of the device state
  */
 struct vbus_callq {
 	struct virtqueue *vq;
 	spinlock_t lock;		/* see @lock above */
 	unsigned int inflight;
 	unsigned int max;
+	unsigned int gen;
 	wait_queue_head_t wq;
 };
 
@@ -422,6 +426,7 @@ void vbus_callq_init(struct virtio_vbus *vb);
 void vbus_callq_info(struct virtio_vbus *vb, struct virtqueue_info *info);
 void vbus_callq_start(struct virtio_vbus *vb, struct virtqueue **vqs);
 void vbus_callq_stop(struct virtio_vbus *vb);
+void vbus_callq_wake(struct virtio_vbus *vb);
 int vbus_callq_call(struct virtio_vbus *vb, u32 func, struct vbus_call_bufs *b,
 		    bool intr, struct vbus_cmd_result *res);
 

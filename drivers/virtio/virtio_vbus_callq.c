@@ -29,10 +29,11 @@ struct vbus_callq_req {
 	struct kref kref;
 	struct completion done;
 	struct vbus_call_bufs b;
-	struct virtio_vbus_call_hdr hdr;
-	struct virtio_vbus_call_ftr ftr;
 	unsigned int used_len;
 	int err;
+	/* Mapped for the device: cache lines of their own. */
+	struct virtio_vbus_call_hdr hdr ____cacheline_aligned;
+	struct virtio_vbus_call_ftr ftr ____cacheline_aligned;
 };
 
 static void vbus_callq_req_release(struct kref *kref)
@@ -112,8 +113,9 @@ void vbus_callq_start(struct virtio_vbus *vb, struct virtqueue **vqs)
 		spin_lock_irq(&cq->lock);
 		cq->vq = vqs[virtio_vbus_vq_call(vb->dev_evqs, q)];
 		/* Four descriptors a call when the ring has no indirect ones. */
-		cq->max = min_t(unsigned int, vb->max_calls,
-				virtqueue_get_vring_size(cq->vq) / 4);
+		cq->max = clamp_t(unsigned int,
+				  virtqueue_get_vring_size(cq->vq) / 4, 1,
+				  vb->max_calls);
 		cq->inflight = 0;
 		spin_unlock_irq(&cq->lock);
 	}
@@ -142,15 +144,55 @@ void vbus_callq_stop(struct virtio_vbus *vb)
 				vbus_callq_end(req, err);
 		cq->vq = NULL;
 		cq->inflight = 0;
+		cq->gen++;
 		spin_unlock_irq(&cq->lock);
 		wake_up_all(&cq->wq);
 	}
 }
 
-/* Room for one more call, or no queue to wait for. */
-static bool vbus_callq_room(struct vbus_callq *cq)
+/* The device state changed: callers waiting for room look again. */
+void vbus_callq_wake(struct virtio_vbus *vb)
 {
-	return !cq->vq || cq->inflight < cq->max;
+	unsigned int q;
+
+	for (q = 0; q < VBUS_DRV_MAX_CALLQS; q++)
+		wake_up_all(&vb->callqs[q].wq);
+}
+
+/*
+ * Whether a caller that began waiting at generation @gen may stop: room
+ * for one more call, or no call to make (the device is not ready, or the
+ * queues went down meanwhile).
+ */
+static bool vbus_callq_room(struct virtio_vbus *vb, struct vbus_callq *cq,
+			    unsigned int gen)
+{
+	return cq->gen != gen || vbus_state_errno(vb) ||
+	       cq->inflight < cq->max;
+}
+
+/* Waits under @cq->lock for room: 0, -ERESTARTSYS or -ETIMEDOUT. */
+static int vbus_callq_wait_room(struct virtio_vbus *vb, struct vbus_callq *cq,
+				bool intr)
+{
+	unsigned long t = msecs_to_jiffies(vb->cmd_timeout_ms + 1000);
+	unsigned int gen = cq->gen;
+	long left;
+
+#define ROOM	vbus_callq_room(vb, cq, gen)
+	if (intr)
+		left = wait_event_interruptible_lock_irq_timeout(cq->wq, ROOM,
+								 cq->lock, t);
+	else
+		left = wait_event_lock_irq_timeout(cq->wq, ROOM, cq->lock, t);
+#undef ROOM
+	if (left < 0)
+		return left;
+	if (!left)
+		return -ETIMEDOUT;
+	if (cq->gen != gen)
+		return -ECANCELED;	/* a reset began after the call */
+	return vbus_state_errno(vb);
 }
 
 /* Makes @req's chain available, waiting for room. */
@@ -175,14 +217,9 @@ static int vbus_callq_add(struct virtio_vbus *vb, struct vbus_callq *cq,
 	sgs[nout + nin++] = &ftr;
 
 	spin_lock_irq(&cq->lock);
-	if (intr)
-		err = wait_event_interruptible_lock_irq(cq->wq,
-							vbus_callq_room(cq),
-							cq->lock);
-	else
-		wait_event_lock_irq(cq->wq, vbus_callq_room(cq), cq->lock);
+	err = vbus_callq_wait_room(vb, cq, intr);
 	if (!err && !cq->vq)
-		err = vbus_state_errno(vb) ?: -EAGAIN;
+		err = -EAGAIN;	/* not set up yet: the state says ready */
 	if (!err)
 		err = virtqueue_add_sgs(cq->vq, sgs, nout, nin, req, GFP_ATOMIC);
 	if (!err) {
@@ -208,7 +245,8 @@ static int vbus_callq_result(struct virtio_vbus *vb,
 
 	if (req->err)
 		return req->err;
-	if (req->used_len < sizeof(req->ftr) || status > VIRTIO_VBUS_S_MAX ||
+	if (req->used_len != req->b.in_len + sizeof(req->ftr) ||
+	    status > VIRTIO_VBUS_S_MAX ||
 	    (status == VIRTIO_VBUS_S_OK && len > req->b.in_len)) {
 		vbus_set_broken(vb, "call queue: status %u, result %u of %u, used %u",
 				status, len, req->b.in_len, req->used_len);

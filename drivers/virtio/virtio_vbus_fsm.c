@@ -155,6 +155,8 @@ int vbus_fsm_event(struct virtio_vbus *vb, enum vbus_event ev, const char *why)
 			     vbus_event_names[ev], vbus_state_name(vb->state),
 			     ret);
 	mutex_unlock(&vb->lock);
+	if (vb->state != old)
+		vbus_callq_wake(vb);	/* callers waiting for room look again */
 	return ret;
 }
 

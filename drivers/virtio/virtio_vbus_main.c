@@ -605,6 +605,14 @@ static void vbus_remove(struct virtio_device *vdev)
 	put_device(&vb->dev);
 }
 
+/* Call queues carry device calls: without those, they are not accepted. */
+static int vbus_validate(struct virtio_device *vdev)
+{
+	if (!virtio_has_feature(vdev, VIRTIO_VBUS_F_CALL))
+		__virtio_clear_bit(vdev, VIRTIO_VBUS_F_CALLQ);
+	return 0;
+}
+
 static unsigned int vbus_features[] = {
 	VIRTIO_VBUS_F_CALL,
 	VIRTIO_VBUS_F_SHM,
@@ -624,6 +632,7 @@ static struct virtio_driver vbus_driver = {
 	.feature_table		= vbus_features,
 	.feature_table_size	= ARRAY_SIZE(vbus_features),
 	.id_table		= vbus_id_table,
+	.validate		= vbus_validate,
 	.probe			= vbus_probe,
 	.remove			= vbus_remove,
 	.config_changed		= vbus_config_changed,
