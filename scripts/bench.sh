@@ -16,7 +16,11 @@ trap 'kill "$peer" 2>/dev/null || true; rm -rf "$socks"' EXIT
 
 "$VBUS_TOP/tools/vbus/vbus_serial_peer" "$socks/rr.sock" "$socks/sink.sock" &
 peer=$!
-VBUS_BENCH_SOCKETS=$socks VBUS_BENCH_ARGS=$quick \
+# A full run gives each vCPU a host thread, so that calls from several
+# guest threads can run at once (the smoke run keeps one).
+tcg_thread=multi
+[ -n "$quick" ] && tcg_thread=single
+VBUS_TCG_THREAD=$tcg_thread VBUS_BENCH_SOCKETS=$socks VBUS_BENCH_ARGS=$quick \
 	"$VBUS_TOP/selftests/drivers/virtio/vbus/vmtest.sh" -j bench -T 900 |
 	tee "$out/console.log" | grep -v '^csv,' | grep -v '^\[ *[0-9]'
 tr -d '\r' < "$out/console.log" | sed -n 's/^csv,//p' > "$out/results.csv"
@@ -48,6 +52,15 @@ d1=$(val scale_devices_us_per_call 1 3)
 d8=$(val scale_devices_us_per_call 8 3)
 target "per-call cost flat from 1 to 8 devices ($d1 -> $d8 us per call)" \
 	"$(awk -v a="$d1" -v b="$d8" 'BEGIN { print (b <= 1.25 * a) }')"
+
+idle=$(val hol_echo_us idle_p50 3)
+busy=$(val hol_echo_us busy_p99 3)
+target "ECHO p99 during a DELAY <= 2 x idle p50 ($busy vs $idle us)" \
+	"$(awk -v a="$idle" -v b="$busy" 'BEGIN { print (b <= 2 * a) }')"
+c1=$(val calls_per_s 1 3)
+c2=$(val calls_per_s 2 3)
+target "call queue, 2 threads >= 1.6 x 1 thread ($c1 -> $c2 calls/s)" \
+	"$(awk -v a="$c1" -v b="$c2" 'BEGIN { print (b >= 1.6 * a) }')"
 
 if command -v gnuplot >/dev/null; then
 	awk -F, '$1 == "rtt_p50_us" { print $2, $3, $4 }' "$out/results.csv" > "$out/rtt.dat"

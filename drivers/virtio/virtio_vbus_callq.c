@@ -60,22 +60,30 @@ static struct vbus_callq *vbus_callq_of(struct virtqueue *vq)
 	return &vb->callqs[vq->index - virtio_vbus_vq_call(vb->dev_evqs, 0)];
 }
 
-/* Virtqueue callback: at most max_calls chains to collect. */
+/* Ends the calls @vq gave back, at most max_calls; under @cq->lock. */
+static void vbus_callq_reap(struct vbus_callq *cq, struct virtqueue *vq)
+{
+	struct vbus_callq_req *req;
+	unsigned int len;
+
+	lockdep_assert_held(&cq->lock);
+	while ((req = virtqueue_get_buf(vq, &len))) {
+		cq->inflight--;
+		req->used_len = len;
+		vbus_callq_end(req, 0);
+	}
+}
+
+/* Virtqueue callback. */
 static void vbus_callq_done(struct virtqueue *vq)
 {
 	struct vbus_callq *cq = vbus_callq_of(vq);
-	struct vbus_callq_req *req;
 	unsigned long flags;
-	unsigned int len;
 
 	spin_lock_irqsave(&cq->lock, flags);
 	do {
 		virtqueue_disable_cb(vq);
-		while ((req = virtqueue_get_buf(vq, &len))) {
-			cq->inflight--;
-			req->used_len = len;
-			vbus_callq_end(req, 0);
-		}
+		vbus_callq_reap(cq, vq);
 	} while (!virtqueue_enable_cb(vq));
 	spin_unlock_irqrestore(&cq->lock, flags);
 	wake_up(&cq->wq);
@@ -227,11 +235,21 @@ static int vbus_callq_add(struct virtio_vbus *vb, struct vbus_callq *cq,
 		cq->inflight++;
 		/*
 		 * Under the lock: once it is dropped, a reset may take the
-		 * queue away (vbus_callq_stop(), then del_vqs()).
+		 * queue away (vbus_callq_stop(), then del_vqs()). A device
+		 * that runs the call within the notification (most calls)
+		 * has given it back already: collect it now, with callbacks
+		 * off meanwhile, so that neither an interrupt nor a sleep
+		 * follows.
 		 */
+		virtqueue_disable_cb(cq->vq);
 		virtqueue_kick(cq->vq);
+		do {
+			vbus_callq_reap(cq, cq->vq);
+		} while (!virtqueue_enable_cb(cq->vq));
 	}
 	spin_unlock_irq(&cq->lock);
+	if (!err)
+		wake_up(&cq->wq);
 	return err == -ERESTARTSYS ? -EINTR : err;
 }
 

@@ -4,8 +4,9 @@
  *
  *   vbus_bench [-q]
  *
- * Needs vbus-test devices and two virtio-serial ports named "vbus.rr" (the
- * host echoes) and "vbus.sink" (the host discards), as scripts/bench.sh
+ * Needs vbus-test devices, one "vbus-mbox" device without call queues (for
+ * the call-queue figures), and two virtio-serial ports named "vbus.rr"
+ * (the host echoes) and "vbus.sink" (the host discards), as scripts/bench.sh
  * sets up. Prints a table, and "csv," lines for the host. -q: a quick
  * smoke run (few iterations).
  */
@@ -76,29 +77,37 @@ static int open_dev(const char *name)
 	return fd;
 }
 
-/* The vbus-test devices, sorted by name. */
-static void find_devs(void)
+/* The devices of type @want into @names (at most @max), sorted; how many. */
+static int find_type(const char *want, char names[][16], int max)
 {
 	struct dirent *de;
 	char path[300], type[64];
 	DIR *d = opendir("/sys/class/vbus");
 	FILE *f;
+	int n = 0;
 
 	if (!d)
 		die("/sys/class/vbus");
-	while ((de = readdir(d)) && ndevs < MAX_DEVS) {
+	while ((de = readdir(d)) && n < max) {
 		if (strncmp(de->d_name, "vbus", 4))
 			continue;
 		snprintf(path, sizeof(path), "/sys/class/vbus/%s/type", de->d_name);
 		f = fopen(path, "r");
 		if (!f)
 			continue;
-		if (fscanf(f, "%63s", type) == 1 && !strcmp(type, "vbus-test"))
-			snprintf(devs[ndevs++], 16, "%.15s", de->d_name);
+		if (fscanf(f, "%63s", type) == 1 && !strcmp(type, want))
+			snprintf(names[n++], 16, "%.15s", de->d_name);
 		fclose(f);
 	}
 	closedir(d);
-	qsort(devs, ndevs, sizeof(devs[0]), (int (*)(const void *, const void *))strverscmp);
+	qsort(names, n, sizeof(names[0]), (int (*)(const void *, const void *))strverscmp);
+	return n;
+}
+
+/* The vbus-test devices, sorted by name. */
+static void find_devs(void)
+{
+	ndevs = find_type("vbus-test", devs, MAX_DEVS);
 	if (!ndevs) {
 		fprintf(stderr, "vbus_bench: no vbus-test device\n");
 		exit(1);
@@ -520,6 +529,115 @@ static void bench_scaling(void)
 		close(fds[i]);
 }
 
+struct delayer {
+	int fd;
+	uint32_t ms;
+};
+
+static void *delay_call(void *arg)
+{
+	struct delayer *d = arg;
+	uint32_t ms = htole32(d->ms);
+
+	if (vcall(d->fd, VBUS_TEST_DELAY, &ms, sizeof(ms), NULL, 0))
+		die("delay");
+	return NULL;
+}
+
+/* @n 64-byte ECHO round trips into @v, in microseconds. */
+static void echo_times(int fd, double *v, int n)
+{
+	char out[64] = "hol", in[64];
+	double t;
+	int i;
+
+	for (i = 0; i < n; i++) {
+		t = now_us();
+		if (vcall(fd, VBUS_TEST_ECHO, out, sizeof(out), in, sizeof(in)))
+			die("echo");
+		v[i] = now_us() - t;
+	}
+}
+
+/*
+ * Head-of-line blocking: ECHOs while a DELAY is in flight on the same
+ * device, on call queues (@qfd) and through the mailbox (@mfd).
+ */
+static void bench_head_of_line(int qfd, int mfd)
+{
+	int iters = quick ? 20 : 500;
+	double *v = malloc(iters * sizeof(double));
+	struct delayer dq = { .fd = qfd, .ms = quick ? 500 : 3000 };
+	struct delayer dm = { .fd = mfd, .ms = 300 };
+	double idle50, busy50, busy99, mbox;
+	pthread_t t;
+
+	echo_times(qfd, v, iters);
+	idle50 = pct(v, iters, 0.5);
+	pthread_create(&t, NULL, delay_call, &dq);
+	usleep(100000);
+	echo_times(qfd, v, iters);
+	busy50 = pct(v, iters, 0.5);
+	busy99 = pct(v, iters, 0.99);
+	pthread_join(t, NULL);
+	pthread_create(&t, NULL, delay_call, &dm);
+	usleep(50000);
+	echo_times(mfd, v, 1);
+	mbox = v[0];
+	pthread_join(t, NULL);
+	printf("%-28s %10s %10s %10s %12s\n", "ECHO during a DELAY (us)",
+	       "idle p50", "busy p50", "busy p99", "mailbox");
+	printf("  %-26s %10.1f %10.1f %10.1f %12.1f\n", "call queue", idle50,
+	       busy50, busy99, mbox);
+	csv("hol_echo_us", "idle_p50", idle50, 0);
+	csv("hol_echo_us", "busy_p50", busy50, 0);
+	csv("hol_echo_us", "busy_p99", busy99, 0);
+	csv("hol_echo_us", "mailbox_busy", mbox, 0);
+	free(v);
+}
+
+/* Sync ECHO calls per second from 1 to 8 threads on one device. */
+static void bench_call_threads(int qfd, int mfd)
+{
+	double q, m;
+	char param[16];
+	int n;
+
+	run_callers(&qfd, 1, 1);	/* warm up */
+	printf("%-28s %10s %10s %8s\n", "threads, one device", "callq/s",
+	       "mailbox/s", "ratio");
+	for (n = 1; n <= 8; n *= 2) {
+		q = 1e6 / run_callers(&qfd, n, 1);
+		m = 1e6 / run_callers(&mfd, n, 1);
+		printf("  %-26d %10.0f %10.0f %8.2f\n", n, q, m, q / m);
+		snprintf(param, sizeof(param), "%d", n);
+		csv("calls_per_s", param, q, m);
+	}
+}
+
+/* Call queues against the mailbox: a vbus-test and a "vbus-mbox" device. */
+static void bench_callq(void)
+{
+	char names[1][16];
+	struct vbus_info info;
+	int qfd, mfd;
+
+	qfd = open_dev(devs[0]);
+	if (vbus_info(qfd, &info))
+		die("info");
+	if (!(info.features & (1ULL << VIRTIO_VBUS_F_CALLQ)) ||
+	    find_type("vbus-mbox", names, 1) != 1) {
+		printf("call queues: not offered, or no vbus-mbox device\n");
+		close(qfd);
+		return;
+	}
+	mfd = open_dev(names[0]);
+	bench_head_of_line(qfd, mfd);
+	bench_call_threads(qfd, mfd);
+	close(qfd);
+	close(mfd);
+}
+
 int main(int argc, char **argv)
 {
 	struct vbus_info info;
@@ -540,6 +658,7 @@ int main(int argc, char **argv)
 	bench_stream(vfd, sink);
 	bench_notify(vfd);
 	bench_scaling();
+	bench_callq();
 	printf("vbus_bench: done\n");
 	return 0;
 }

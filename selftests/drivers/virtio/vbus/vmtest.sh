@@ -206,6 +206,9 @@ if [ "$job" = bench ]; then
 	for i in 0 1 2 3 4 5 6 7; do
 		devices+=(-object "vbus-test,id=vb$i" -device "$dev,backend=vb$i")
 	done
+	# One more whose calls take the mailbox, to compare with call queues.
+	devices+=(-object vbus-test,id=vbm,type-name=vbus-mbox
+		-device "$dev,backend=vbm,callq=off")
 	devices+=(-device virtio-serial-pci
 		-chardev "socket,id=rr,path=$VBUS_BENCH_SOCKETS/rr.sock,server=on,wait=off"
 		-device virtserialport,chardev=rr,name=vbus.rr
@@ -249,7 +252,7 @@ fi
 # PCI device was removed and rescanned under load (a QEMU race, not the
 # device's). The guest still has two CPUs.
 accel_opts=$accel
-[ "$accel" = tcg ] && accel_opts=tcg,thread=single
+[ "$accel" = tcg ] && accel_opts=tcg,thread=${VBUS_TCG_THREAD:-single}
 # microvm has neither HPET nor an ACPI PM timer. When the guest's TSC
 # calibration against the PIT fails, as it does for a TCG vCPU on a loaded
 # host, the kernel falls back to a delay loop that waits for timer ticks
