@@ -179,7 +179,10 @@ static bool vbus_callq_room(struct virtio_vbus *vb, struct vbus_callq *cq,
 	       cq->inflight < cq->max;
 }
 
-/* Waits under @cq->lock for room: 0, -ERESTARTSYS or -ETIMEDOUT. */
+/*
+ * Waits under @cq->lock for room: 0, -ERESTARTSYS, -ETIMEDOUT, -ECANCELED
+ * (the queues went down meanwhile) or the errno of the device state.
+ */
 static int vbus_callq_wait_room(struct virtio_vbus *vb, struct vbus_callq *cq,
 				bool intr)
 {
