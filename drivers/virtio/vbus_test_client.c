@@ -12,6 +12,11 @@
  *   /sys/kernel/debug/vbus_test_client/<device>/resets
  *	read:  "<prepares> <dones> <last done error>"
  *	write: "off" to take no resets, "refuse" to refuse them, "on"
+ *   /sys/kernel/debug/vbus_test_client/<device>/async
+ *	write: "order": an asynchronous DELAY(300 ms), then an ECHO; the
+ *	       ECHO must end first (with call queues)
+ *	       "many N": N asynchronous ECHOs at once, each answer checked
+ *	read:  "ok ..." or "fail ..." of the last run
  *   /sys/kernel/debug/vbus_test_client/<device>/shm
  *	write: "pingpong N": N round trips through a region's signal
  *	       "race N": a storm of N device signals while the client
@@ -28,6 +33,8 @@
 #include <linux/virtio_vbus_client.h>
 
 #define VBUS_TC_MAX	4096
+#define VBUS_TC_ASYNC_MAX	512
+#define VBUS_TC_DELAY_MS	300
 
 static struct dentry *vbus_tc_root;
 
@@ -41,6 +48,7 @@ static struct dentry *vbus_tc_root;
  * @err: errno of the last call
  * @res: the device's answer to the last call
  * @shm_result: what the last shm run said
+ * @async_result: what the last async run said
  * @done: completed by each device-to-driver signal
  * @notes: device-to-driver notifications seen
  * @prepares: reset_prepare calls
@@ -57,6 +65,7 @@ struct vbus_tc {
 	int err;
 	struct vbus_call_result res;
 	char shm_result[128];
+	char async_result[128];
 	struct completion done;
 	atomic_t notes;
 	atomic_t prepares;
@@ -354,6 +363,214 @@ static const struct file_operations vbus_tc_last_fops = {
 	.llseek = default_llseek,
 };
 
+/**
+ * struct vbus_tc_acall - one asynchronous call of a run
+ * @call: the call
+ * @run: its run, which it holds a reference on
+ * @out: the payload
+ * @in: the answer
+ * @seq: when it ended in the run, from 1
+ */
+struct vbus_tc_acall {
+	struct vbus_call_async call;
+	struct vbus_tc_async *run;
+	u8 out[16];
+	u8 in[16];
+	int seq;
+};
+
+/**
+ * struct vbus_tc_async - a run of asynchronous calls
+ * @refs: the writer's and one per call submitted: the last frees the run
+ * @pending: the submission's and one per call not ended
+ * @ended: calls ended
+ * @all: completed when nothing is pending
+ * @calls: the calls
+ */
+struct vbus_tc_async {
+	atomic_t refs;
+	atomic_t pending;
+	atomic_t ended;
+	struct completion all;
+	struct vbus_tc_acall calls[];
+};
+
+static void vbus_tc_async_put(struct vbus_tc_async *run)
+{
+	if (atomic_dec_and_test(&run->refs))
+		kfree(run);
+}
+
+/* Any context. */
+static void vbus_tc_async_done(struct vbus_call_async *call)
+{
+	struct vbus_tc_acall *a = container_of(call, struct vbus_tc_acall,
+					       call);
+	struct vbus_tc_async *run = a->run;
+
+	a->seq = atomic_inc_return(&run->ended);
+	if (atomic_dec_and_test(&run->pending))
+		complete(&run->all);
+	vbus_tc_async_put(run);
+}
+
+/* Submits calls[0..n) of @run, each set up; then waits for them all. */
+static int vbus_tc_async_run(struct vbus_tc *tc, struct vbus_tc_async *run,
+			     u32 n)
+{
+	struct vbus_tc_acall *a;
+	int err = 0;
+	u32 i;
+
+	for (i = 0; i < n && !err; i++) {
+		a = &run->calls[i];
+		a->run = run;
+		a->call.done = vbus_tc_async_done;
+		atomic_inc(&run->refs);
+		atomic_inc(&run->pending);
+		err = vbus_call_submit(tc->vc, &a->call);
+		if (err) {
+			atomic_dec(&run->pending);
+			atomic_dec(&run->refs);
+		}
+	}
+	if (!atomic_dec_and_test(&run->pending) &&
+	    wait_for_completion_killable_timeout(&run->all, 30 * HZ) <= 0)
+		return -ETIMEDOUT;
+	return err;
+}
+
+static struct vbus_tc_async *vbus_tc_async_new(u32 n)
+{
+	struct vbus_tc_async *run;
+
+	run = kzalloc(struct_size(run, calls, n), GFP_KERNEL);
+	if (!run)
+		return NULL;
+	atomic_set(&run->refs, 1);
+	atomic_set(&run->pending, 1);
+	init_completion(&run->all);
+	return run;
+}
+
+/* An ECHO of 16 bytes that say @i. */
+static void vbus_tc_async_echo(struct vbus_tc_acall *a, u32 i)
+{
+	memset(a->out, i, sizeof(a->out));
+	memcpy(a->out, &i, sizeof(i));
+	a->call.func = VBUS_TEST_ECHO;
+	a->call.out = a->out;
+	a->call.out_len = sizeof(a->out);
+	a->call.in = a->in;
+	a->call.in_len = sizeof(a->in);
+}
+
+/* Whether the ECHO @a came back whole: 0 or -EIO. */
+static int vbus_tc_async_check(struct vbus_tc_acall *a)
+{
+	if (a->call.err || a->call.res.len != sizeof(a->in) ||
+	    memcmp(a->in, a->out, sizeof(a->in)))
+		return -EIO;
+	return 0;
+}
+
+static int vbus_tc_async_order(struct vbus_tc *tc, struct vbus_tc_async *run)
+{
+	struct vbus_tc_acall *delay = &run->calls[0], *echo = &run->calls[1];
+	__le32 ms = cpu_to_le32(VBUS_TC_DELAY_MS);
+	int err;
+
+	memcpy(delay->out, &ms, sizeof(ms));
+	delay->call.func = VBUS_TEST_DELAY;
+	delay->call.out = delay->out;
+	delay->call.out_len = sizeof(ms);
+	vbus_tc_async_echo(echo, 1);
+	err = vbus_tc_async_run(tc, run, 2);
+	if (err)
+		return err;
+	snprintf(tc->async_result, sizeof(tc->async_result),
+		 "%s delay %d (ended %d), echo %d (ended %d)",
+		 echo->seq == 1 && !delay->call.err &&
+		 !vbus_tc_async_check(echo) ? "ok" : "fail",
+		 delay->call.err, delay->seq, echo->call.err, echo->seq);
+	return 0;
+}
+
+static int vbus_tc_async_many(struct vbus_tc *tc, struct vbus_tc_async *run,
+			      u32 n)
+{
+	u32 i, bad = 0;
+	int err;
+
+	for (i = 0; i < n; i++)
+		vbus_tc_async_echo(&run->calls[i], i);
+	err = vbus_tc_async_run(tc, run, n);
+	if (err)
+		return err;
+	for (i = 0; i < n; i++)
+		bad += !!vbus_tc_async_check(&run->calls[i]);
+	snprintf(tc->async_result, sizeof(tc->async_result), "%s %u calls, %u bad",
+		 bad ? "fail" : "ok", n, bad);
+	return 0;
+}
+
+static ssize_t vbus_tc_async_write(struct file *file, const char __user *ubuf,
+				   size_t count, loff_t *ppos)
+{
+	struct vbus_tc *tc = file->private_data;
+	struct vbus_tc_async *run;
+	char cmd[32];
+	u32 n = 2;
+	int err;
+
+	if (count >= sizeof(cmd))
+		return -EINVAL;
+	if (copy_from_user(cmd, ubuf, count))
+		return -EFAULT;
+	cmd[count] = '\0';
+	if (sscanf(cmd, "many %u", &n) == 1 &&
+	    (!n || n > VBUS_TC_ASYNC_MAX))
+		return -EINVAL;
+	run = vbus_tc_async_new(n);
+	if (!run)
+		return -ENOMEM;
+
+	mutex_lock(&tc->lock);
+	if (!strncmp(cmd, "order", 5))
+		err = vbus_tc_async_order(tc, run);
+	else if (!strncmp(cmd, "many ", 5))
+		err = vbus_tc_async_many(tc, run, n);
+	else
+		err = -EINVAL;
+	if (err)
+		snprintf(tc->async_result, sizeof(tc->async_result),
+			 "fail: error %d", err);
+	mutex_unlock(&tc->lock);
+	vbus_tc_async_put(run);
+	return err ? err : count;
+}
+
+static ssize_t vbus_tc_async_read(struct file *file, char __user *ubuf,
+				  size_t count, loff_t *ppos)
+{
+	struct vbus_tc *tc = file->private_data;
+	char line[sizeof(tc->async_result) + 1];
+	int len;
+
+	mutex_lock(&tc->lock);
+	len = scnprintf(line, sizeof(line), "%s\n", tc->async_result);
+	mutex_unlock(&tc->lock);
+	return simple_read_from_buffer(ubuf, count, ppos, line, len);
+}
+
+static const struct file_operations vbus_tc_async_fops = {
+	.owner = THIS_MODULE,
+	.open = simple_open,
+	.read = vbus_tc_async_read,
+	.write = vbus_tc_async_write,
+	.llseek = default_llseek,
+};
+
 static int vbus_tc_probe(struct auxiliary_device *adev,
 			 const struct auxiliary_device_id *id)
 {
@@ -372,6 +589,7 @@ static int vbus_tc_probe(struct auxiliary_device *adev,
 	debugfs_create_file("echo", 0600, tc->dir, tc, &vbus_tc_echo_fops);
 	debugfs_create_file("last", 0400, tc->dir, tc, &vbus_tc_last_fops);
 	debugfs_create_file("shm", 0600, tc->dir, tc, &vbus_tc_shm_fops);
+	debugfs_create_file("async", 0600, tc->dir, tc, &vbus_tc_async_fops);
 	debugfs_create_file("resets", 0600, tc->dir, tc, &vbus_tc_resets_fops);
 	auxiliary_set_drvdata(adev, tc);
 	vbus_client_set_reset_ops(vc, &vbus_tc_reset_ops);

@@ -119,6 +119,42 @@ struct vbus_stats {
 struct virtio_vbus;
 struct vbus_file;
 
+/**
+ * struct vbus_call_req - one call, synchronous or not, on either path
+ * @kref: the submitter's reference, the path's while the call is out
+ * @end: called once when the call ends (the device answered, or a reset
+ *	or removal ended it, or the path failed), from any context, hard
+ *	IRQ included, with no driver lock held; @err and @res are set
+ * @release: frees the structure that embeds the request, from any
+ *	context; the bounce buffers are freed already
+ * @vb: the vbus device
+ * @func: the function
+ * @b: the bounce buffers, the request's while it is in flight
+ * @node: in its call queue's list while the device has the chain
+ * @deadline: when the device must have answered (call queues)
+ * @work: runs the call through the mailbox (no call queues)
+ * @err: 0, the errno of the device's status, or of the path
+ * @res: the device's answer; valid when @res.done
+ * @hdr: the chain's header, driver-readable
+ * @ftr: the chain's footer, device-writable
+ */
+struct vbus_call_req {
+	struct kref kref;
+	void (*end)(struct vbus_call_req *req);
+	void (*release)(struct vbus_call_req *req);
+	struct virtio_vbus *vb;
+	u32 func;
+	struct vbus_call_bufs b;
+	struct list_head node;
+	unsigned long deadline;
+	struct work_struct work;
+	int err;
+	struct vbus_cmd_result res;
+	/* Mapped for the device: cache lines of their own. */
+	struct virtio_vbus_call_hdr hdr ____cacheline_aligned;
+	struct virtio_vbus_call_ftr ftr ____cacheline_aligned;
+};
+
 /* Events of the device state machine (virtio_vbus_fsm.c). */
 enum vbus_event {
 	VBUS_EV_READY		= 0,	/* initialised: probe, or a reset */
@@ -157,6 +193,8 @@ struct vbus_evq {
  *	waited for room across a reset does not go on the new queue
  * @wq: callers waiting for room, woken when room frees and on every
  *	change of the device state
+ * @reqs: the calls the device has, oldest first, under @lock
+ * @bad: why an answer was refused, for the watchdog to report, or ""
  */
 struct vbus_callq {
 	struct virtqueue *vq;
@@ -165,6 +203,8 @@ struct vbus_callq {
 	unsigned int max;
 	unsigned int gen;
 	wait_queue_head_t wq;
+	struct list_head reqs;
+	char bad[64];
 };
 
 /**
@@ -291,6 +331,10 @@ struct vbus_file {
  * @num_callqs: call queues in use
  * @max_calls: the device's calls in flight per queue
  * @callqs: the call queues
+ * @callq_watch: ends calls the device answers wrongly or too late by
+ *	breaking the device, while calls are in flight
+ * @call_wq: runs calls submitted without waiting through the mailbox,
+ *	one at a time, in order
  * @cmd_lock: serialises commands; protects @shadow, @cmd_seq, @orphan and
  *	@orphan_pending. Taken before @lock.
  * @shadow: the mailbox as the device holds it (zero after a reset)
@@ -357,6 +401,8 @@ struct virtio_vbus {
 	u32 num_callqs;
 	u32 max_calls;
 	struct vbus_callq callqs[VBUS_DRV_MAX_CALLQS];
+	struct delayed_work callq_watch;
+	struct workqueue_struct *call_wq;
 
 	struct mutex cmd_lock;		/* see @cmd_lock above */
 	struct vbus_cmd shadow;
@@ -417,9 +463,16 @@ int vbus_mbox_call(struct virtio_vbus *vb, u32 func, struct vbus_call_bufs *b,
 		   bool intr, struct vbus_cmd_result *res);
 void vbus_cmd_reset(struct virtio_vbus *vb);
 
-/* virtio_vbus_call.c */
+/* virtio_vbus_call.c; how a submitter waits for room on a full queue */
+#define VBUS_SUBMIT_WAIT	BIT(0)	/* sleeps, else fails with -EAGAIN */
+#define VBUS_SUBMIT_INTR	BIT(1)	/* a signal interrupts the sleep */
 int vbus_do_call(struct virtio_vbus *vb, u32 func, struct vbus_call_bufs *b,
 		 bool intr, struct vbus_cmd_result *res);
+void vbus_call_req_init(struct vbus_call_req *req, struct virtio_vbus *vb,
+			u32 func, void (*end)(struct vbus_call_req *req),
+			void (*release)(struct vbus_call_req *req));
+void vbus_call_req_put(struct vbus_call_req *req);
+int vbus_call_start(struct vbus_call_req *req, unsigned int how);
 
 /* virtio_vbus_callq.c */
 void vbus_callq_init(struct virtio_vbus *vb);
@@ -427,6 +480,7 @@ void vbus_callq_info(struct virtio_vbus *vb, struct virtqueue_info *info);
 void vbus_callq_start(struct virtio_vbus *vb, struct virtqueue **vqs);
 void vbus_callq_stop(struct virtio_vbus *vb);
 void vbus_callq_wake(struct virtio_vbus *vb);
+int vbus_callq_submit(struct vbus_call_req *req, unsigned int how);
 int vbus_callq_call(struct virtio_vbus *vb, u32 func, struct vbus_call_bufs *b,
 		    bool intr, struct vbus_cmd_result *res);
 
@@ -474,6 +528,17 @@ int vbus_set_coalesce(struct virtio_vbus *vb, u32 per_ms);
 
 /* virtio_vbus_ioctl.c */
 long vbus_ioctl(struct file *file, unsigned int cmd, unsigned long arg);
+int vbus_arg_in(void *karg, size_t ksize, size_t minsz,
+		const void __user *uarg);
+/* Copies in @karg, a structure whose first version ended at field @last. */
+#define VBUS_ARG_IN(karg, uarg, last) \
+	vbus_arg_in(&(karg), sizeof(karg), \
+		    offsetofend(typeof(karg), last), (uarg))
+
+/* virtio_vbus_ucall.c */
+struct io_uring_cmd;
+int vbus_uring_cmd(struct io_uring_cmd *ioucmd, unsigned int issue_flags);
+int vbus_call_fd_new(struct virtio_vbus *vb);
 
 /* virtio_vbus_client.c */
 int vbus_client_add(struct virtio_vbus *vb);

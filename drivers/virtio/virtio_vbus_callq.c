@@ -4,8 +4,8 @@
  * descriptor chain (header, out payload, in buffer, footer), up to
  * max_calls in flight per queue, completed in any order. A call owns its
  * buffers until the device gives the chain back or a reset ends it, so a
- * caller that gives up (a signal, a timeout) leaves nothing the device
- * could still write to.
+ * caller that gives up (a signal, a timeout, a closed file) leaves nothing
+ * the device could still write to.
  */
 
 #include <linux/completion.h>
@@ -15,43 +15,8 @@
 
 #include "virtio_vbus.h"
 
-/**
- * struct vbus_callq_req - one call on a call queue
- * @kref: the caller's reference and the queue's while the chain is out
- * @done: completed when the device gave the chain back or a reset ended it
- * @b: the buffers, the request's while it is in flight
- * @hdr: the header, driver-readable
- * @ftr: the footer, device-writable
- * @used_len: the used length the device gave
- * @err: 0, or the errno of the reset that ended the call
- */
-struct vbus_callq_req {
-	struct kref kref;
-	struct completion done;
-	struct vbus_call_bufs b;
-	unsigned int used_len;
-	int err;
-	/* Mapped for the device: cache lines of their own. */
-	struct virtio_vbus_call_hdr hdr ____cacheline_aligned;
-	struct virtio_vbus_call_ftr ftr ____cacheline_aligned;
-};
-
-static void vbus_callq_req_release(struct kref *kref)
-{
-	struct vbus_callq_req *req =
-		container_of(kref, struct vbus_callq_req, kref);
-
-	vbus_call_bufs_free(&req->b);
-	kfree(req);
-}
-
-/* The queue's side ends: the device is done with @req, or reset. */
-static void vbus_callq_end(struct vbus_callq_req *req, int err)
-{
-	req->err = err;
-	complete(&req->done);
-	kref_put(&req->kref, vbus_callq_req_release);
-}
+/* Slack on top of the device's cmd_timeout_ms for the path. */
+#define VBUS_CALLQ_SLACK_MS	1000
 
 static struct vbus_callq *vbus_callq_of(struct virtqueue *vq)
 {
@@ -60,33 +25,117 @@ static struct vbus_callq *vbus_callq_of(struct virtqueue *vq)
 	return &vb->callqs[vq->index - virtio_vbus_vq_call(vb->dev_evqs, 0)];
 }
 
-/* Ends the calls @vq gave back, at most max_calls; under @cq->lock. */
-static void vbus_callq_reap(struct vbus_callq *cq, struct virtqueue *vq)
+/*
+ * The device's answer to @req, @len being the used length: checked, in
+ * any context. A wrong one fails the call with -EIO and is kept in
+ * @cq->bad for the watchdog, which breaks the device.
+ */
+static void vbus_callq_answer(struct vbus_callq *cq, struct vbus_call_req *req,
+			      unsigned int len)
 {
-	struct vbus_callq_req *req;
+	u16 status = le16_to_cpu(req->ftr.status);
+	u32 rlen = le32_to_cpu(req->ftr.result_len);
+
+	if (len != req->b.in_len + sizeof(req->ftr) ||
+	    status > VIRTIO_VBUS_S_MAX ||
+	    (status == VIRTIO_VBUS_S_OK && rlen > req->b.in_len)) {
+		if (!cq->bad[0])
+			snprintf(cq->bad, sizeof(cq->bad),
+				 "call queue: status %u, result %u of %u, used %u",
+				 status, rlen, req->b.in_len, len);
+		req->err = -EIO;
+		return;
+	}
+	req->res.done = true;
+	req->res.status = status;
+	req->res.qualifier = le32_to_cpu(req->ftr.qualifier);
+	req->res.result = status == VIRTIO_VBUS_S_OK ? rlen : 0;
+	req->err = vbus_status_to_errno(status);
+}
+
+/* Moves the calls the device gave back onto @done; under @cq->lock. */
+static void vbus_callq_reap(struct vbus_callq *cq, struct list_head *done)
+{
+	struct vbus_call_req *req;
 	unsigned int len;
 
 	lockdep_assert_held(&cq->lock);
-	while ((req = virtqueue_get_buf(vq, &len))) {
+	while ((req = virtqueue_get_buf(cq->vq, &len))) {
 		cq->inflight--;
-		req->used_len = len;
-		vbus_callq_end(req, 0);
+		vbus_callq_answer(cq, req, len);
+		list_move_tail(&req->node, done);
+	}
+}
+
+/* Ends the calls on @done, with no lock held: their callbacks may call. */
+static void vbus_callq_end(struct virtio_vbus *vb, struct vbus_callq *cq,
+			   struct list_head *done)
+{
+	struct vbus_call_req *req, *next;
+
+	if (list_empty(done))
+		return;
+	wake_up(&cq->wq);	/* room */
+	if (READ_ONCE(cq->bad[0]))
+		mod_delayed_work(system_wq, &vb->callq_watch, 0);
+	list_for_each_entry_safe(req, next, done, node) {
+		list_del_init(&req->node);
+		req->end(req);
+		vbus_call_req_put(req);		/* the queue's */
 	}
 }
 
 /* Virtqueue callback. */
 static void vbus_callq_done(struct virtqueue *vq)
 {
+	struct virtio_vbus *vb = vq->vdev->priv;
 	struct vbus_callq *cq = vbus_callq_of(vq);
 	unsigned long flags;
+	LIST_HEAD(done);
 
 	spin_lock_irqsave(&cq->lock, flags);
 	do {
 		virtqueue_disable_cb(vq);
-		vbus_callq_reap(cq, vq);
+		vbus_callq_reap(cq, &done);
 	} while (!virtqueue_enable_cb(vq));
 	spin_unlock_irqrestore(&cq->lock, flags);
-	wake_up(&cq->wq);
+	vbus_callq_end(vb, cq, &done);
+}
+
+/*
+ * The watchdog, while calls are in flight: a wrong answer, or a call the
+ * device kept past its cmd_timeout_ms, breaks the device. The calls stay
+ * the device's until the reset or removal that follows ends them.
+ */
+static void vbus_callq_watch(struct work_struct *work)
+{
+	struct virtio_vbus *vb = container_of(to_delayed_work(work),
+					      struct virtio_vbus, callq_watch);
+	char why[sizeof(vb->callqs[0].bad)] = "";
+	struct vbus_call_req *oldest;
+	struct vbus_callq *cq;
+	bool busy = false;
+	unsigned int q;
+
+	for (q = 0; q < vb->num_callqs; q++) {
+		cq = &vb->callqs[q];
+		spin_lock_irq(&cq->lock);
+		oldest = list_first_entry_or_null(&cq->reqs,
+						  struct vbus_call_req, node);
+		busy |= !!oldest;
+		if (!why[0] && cq->bad[0])
+			strscpy(why, cq->bad, sizeof(why));
+		else if (!why[0] && oldest &&
+			 time_after(jiffies, oldest->deadline))
+			snprintf(why, sizeof(why),
+				 "a call on call queue %u timed out", q);
+		cq->bad[0] = '\0';
+		spin_unlock_irq(&cq->lock);
+	}
+	if (why[0])
+		vbus_set_broken(vb, "%s", why);
+	else if (busy)
+		queue_delayed_work(system_wq, &vb->callq_watch, HZ);
 }
 
 /**
@@ -125,6 +174,7 @@ void vbus_callq_start(struct virtio_vbus *vb, struct virtqueue **vqs)
 				  virtqueue_get_vring_size(cq->vq) / 4, 1,
 				  vb->max_calls);
 		cq->inflight = 0;
+		cq->bad[0] = '\0';
 		spin_unlock_irq(&cq->lock);
 	}
 }
@@ -140,22 +190,28 @@ void vbus_callq_start(struct virtio_vbus *vb, struct virtqueue **vqs)
 void vbus_callq_stop(struct virtio_vbus *vb)
 {
 	int err = vbus_state_errno(vb) == -ENODEV ? -ENODEV : -ECANCELED;
-	struct vbus_callq_req *req;
+	struct vbus_call_req *req;
 	struct vbus_callq *cq;
 	unsigned int q;
+	LIST_HEAD(done);
 
 	for (q = 0; q < vb->num_callqs; q++) {
 		cq = &vb->callqs[q];
 		spin_lock_irq(&cq->lock);
-		if (cq->vq)
-			while ((req = virtqueue_detach_unused_buf(cq->vq)))
-				vbus_callq_end(req, err);
+		if (cq->vq) {
+			while ((req = virtqueue_detach_unused_buf(cq->vq))) {
+				req->err = err;
+				list_move_tail(&req->node, &done);
+			}
+		}
 		cq->vq = NULL;
 		cq->inflight = 0;
 		cq->gen++;
 		spin_unlock_irq(&cq->lock);
 		wake_up_all(&cq->wq);
+		vbus_callq_end(vb, cq, &done);
 	}
+	cancel_delayed_work_sync(&vb->callq_watch);
 }
 
 /* The device state changed: callers waiting for room look again. */
@@ -180,18 +236,22 @@ static bool vbus_callq_room(struct virtio_vbus *vb, struct vbus_callq *cq,
 }
 
 /*
- * Waits under @cq->lock for room: 0, -ERESTARTSYS, -ETIMEDOUT, -ECANCELED
- * (the queues went down meanwhile) or the errno of the device state.
+ * Waits under @cq->lock for room as @how says: 0, -EAGAIN (full, and
+ * @how does not wait), -ERESTARTSYS, -ETIMEDOUT, -ECANCELED (the queues
+ * went down meanwhile) or the errno of the device state.
  */
 static int vbus_callq_wait_room(struct virtio_vbus *vb, struct vbus_callq *cq,
-				bool intr)
+				unsigned int how)
 {
-	unsigned long t = msecs_to_jiffies(vb->cmd_timeout_ms + 1000);
+	unsigned long t = msecs_to_jiffies(vb->cmd_timeout_ms +
+					   VBUS_CALLQ_SLACK_MS);
 	unsigned int gen = cq->gen;
-	long left;
+	long left = 1;
 
 #define ROOM	vbus_callq_room(vb, cq, gen)
-	if (intr)
+	if (!(how & VBUS_SUBMIT_WAIT))
+		left = ROOM;
+	else if (how & VBUS_SUBMIT_INTR)
 		left = wait_event_interruptible_lock_irq_timeout(cq->wq, ROOM,
 								 cq->lock, t);
 	else
@@ -200,19 +260,19 @@ static int vbus_callq_wait_room(struct virtio_vbus *vb, struct vbus_callq *cq,
 	if (left < 0)
 		return left;
 	if (!left)
-		return -ETIMEDOUT;
+		return how & VBUS_SUBMIT_WAIT ? -ETIMEDOUT : -EAGAIN;
 	if (cq->gen != gen)
 		return -ECANCELED;	/* a reset began after the call */
 	return vbus_state_errno(vb);
 }
 
-/* Makes @req's chain available, waiting for room. */
+/* Places @req's chain on @cq and notifies the device; under @cq->lock. */
 static int vbus_callq_add(struct virtio_vbus *vb, struct vbus_callq *cq,
-			  struct vbus_callq_req *req, bool intr)
+			  struct vbus_call_req *req, struct list_head *done)
 {
 	struct scatterlist hdr, out, in, ftr, *sgs[4];
 	unsigned int nout = 0, nin = 0;
-	int err = 0;
+	int err;
 
 	sg_init_one(&hdr, &req->hdr, sizeof(req->hdr));
 	sgs[nout++] = &hdr;
@@ -227,73 +287,98 @@ static int vbus_callq_add(struct virtio_vbus *vb, struct vbus_callq *cq,
 	sg_init_one(&ftr, &req->ftr, sizeof(req->ftr));
 	sgs[nout + nin++] = &ftr;
 
-	spin_lock_irq(&cq->lock);
-	err = vbus_callq_wait_room(vb, cq, intr);
-	if (!err && !cq->vq)
-		err = -EAGAIN;	/* not set up yet: the state says ready */
-	if (!err)
-		err = virtqueue_add_sgs(cq->vq, sgs, nout, nin, req, GFP_ATOMIC);
-	if (!err) {
-		kref_get(&req->kref);	/* the queue's */
-		cq->inflight++;
-		/*
-		 * Under the lock: once it is dropped, a reset may take the
-		 * queue away (vbus_callq_stop(), then del_vqs()). A device
-		 * that runs the call within the notification (most calls)
-		 * has given it back already: collect it now, with callbacks
-		 * off meanwhile, so that neither an interrupt nor a sleep
-		 * follows.
-		 */
-		virtqueue_disable_cb(cq->vq);
-		virtqueue_kick(cq->vq);
-		do {
-			vbus_callq_reap(cq, cq->vq);
-		} while (!virtqueue_enable_cb(cq->vq));
-	}
-	spin_unlock_irq(&cq->lock);
-	if (!err)
-		wake_up(&cq->wq);
-	return err == -ERESTARTSYS ? -EINTR : err;
-}
-
-/* The footer of a call the device gave back, checked. */
-static int vbus_callq_result(struct virtio_vbus *vb,
-			     struct vbus_callq_req *req,
-			     struct vbus_cmd_result *res)
-{
-	u16 status = le16_to_cpu(req->ftr.status);
-	u32 len = le32_to_cpu(req->ftr.result_len);
-
-	if (req->err)
-		return req->err;
-	if (req->used_len != req->b.in_len + sizeof(req->ftr) ||
-	    status > VIRTIO_VBUS_S_MAX ||
-	    (status == VIRTIO_VBUS_S_OK && len > req->b.in_len)) {
-		vbus_set_broken(vb, "call queue: status %u, result %u of %u, used %u",
-				status, len, req->b.in_len, req->used_len);
-		return -EIO;
-	}
-	res->done = true;
-	res->status = status;
-	res->qualifier = le32_to_cpu(req->ftr.qualifier);
-	res->result = status == VIRTIO_VBUS_S_OK ? len : 0;
-	return vbus_status_to_errno(status);
-}
-
-/* Waits for @req: the remaining time, 0 on timeout, -ERESTARTSYS. */
-static long vbus_callq_wait(struct virtio_vbus *vb,
-			    struct vbus_callq_req *req, bool intr)
-{
-	/* The device's bound on any command, and a second for the path. */
-	unsigned long t = msecs_to_jiffies(vb->cmd_timeout_ms + 1000);
-
-	if (intr)
-		return wait_for_completion_interruptible_timeout(&req->done, t);
-	return wait_for_completion_timeout(&req->done, t);
+	err = virtqueue_add_sgs(cq->vq, sgs, nout, nin, req, GFP_ATOMIC);
+	if (err)
+		return err;
+	kref_get(&req->kref);	/* the queue's */
+	req->deadline = jiffies + msecs_to_jiffies(vb->cmd_timeout_ms +
+						   VBUS_CALLQ_SLACK_MS);
+	list_add_tail(&req->node, &cq->reqs);
+	cq->inflight++;
+	/*
+	 * Under the lock: once it is dropped, a reset may take the queue
+	 * away (vbus_callq_stop(), then del_vqs()). A device that runs the
+	 * call within the notification (most calls) has given it back
+	 * already: collect it now, with callbacks off meanwhile, so that
+	 * neither an interrupt nor a sleep follows.
+	 */
+	virtqueue_disable_cb(cq->vq);
+	virtqueue_kick(cq->vq);
+	do {
+		vbus_callq_reap(cq, done);
+	} while (!virtqueue_enable_cb(cq->vq));
+	return 0;
 }
 
 /**
- * vbus_callq_call() - a device call on a call queue
+ * vbus_callq_submit() - put a call on a call queue
+ * @req: the call, its buffers filled
+ * @how: VBUS_SUBMIT_* flags: whether to wait for room
+ *
+ * Process context. @req->end may run before this returns (the device
+ * answered within the notification).
+ *
+ * Return: 0 when @req->end will run (it ran already, maybe), or -EAGAIN,
+ * -EINTR, -ETIMEDOUT, -ECANCELED, -ENOMEM, the device state's errno.
+ */
+int vbus_callq_submit(struct vbus_call_req *req, unsigned int how)
+{
+	struct virtio_vbus *vb = req->vb;
+	struct vbus_callq *cq = &vb->callqs[raw_smp_processor_id() %
+					   vb->num_callqs];
+	LIST_HEAD(done);
+	int err;
+
+	req->hdr.func = cpu_to_le32(req->func);
+	spin_lock_irq(&cq->lock);
+	err = vbus_callq_wait_room(vb, cq, how);
+	if (!err && !cq->vq)
+		err = -EAGAIN;	/* not set up yet: the state says ready */
+	if (!err)
+		err = vbus_callq_add(vb, cq, req, &done);
+	spin_unlock_irq(&cq->lock);
+	if (err)
+		return err == -ERESTARTSYS ? -EINTR : err;
+	queue_delayed_work(system_wq, &vb->callq_watch, HZ);
+	vbus_callq_end(vb, cq, &done);
+	return 0;
+}
+
+/**
+ * struct vbus_callq_sync - a call a caller waits for
+ * @req: the call
+ * @done: completed when it ends
+ */
+struct vbus_callq_sync {
+	struct vbus_call_req req;
+	struct completion done;
+};
+
+static void vbus_callq_sync_end(struct vbus_call_req *req)
+{
+	complete(&container_of(req, struct vbus_callq_sync, req)->done);
+}
+
+static void vbus_callq_sync_release(struct vbus_call_req *req)
+{
+	kfree(container_of(req, struct vbus_callq_sync, req));
+}
+
+/* Waits for @s: the remaining time, 0 on timeout, -ERESTARTSYS. */
+static long vbus_callq_wait(struct virtio_vbus *vb, struct vbus_callq_sync *s,
+			    bool intr)
+{
+	/* The device's bound on any command, and slack for the path. */
+	unsigned long t = msecs_to_jiffies(vb->cmd_timeout_ms +
+					   VBUS_CALLQ_SLACK_MS);
+
+	if (intr)
+		return wait_for_completion_interruptible_timeout(&s->done, t);
+	return wait_for_completion_timeout(&s->done, t);
+}
+
+/**
+ * vbus_callq_call() - a device call on a call queue, waited for
  * @vb: the vbus device, with @has_callq
  * @func: the function
  * @b: buffers from vbus_call_bufs_alloc(), @b->out filled; lent to the
@@ -307,44 +392,44 @@ static long vbus_callq_wait(struct virtio_vbus *vb,
 int vbus_callq_call(struct virtio_vbus *vb, u32 func, struct vbus_call_bufs *b,
 		    bool intr, struct vbus_cmd_result *res)
 {
-	struct vbus_callq *cq = &vb->callqs[raw_smp_processor_id() %
-					   vb->num_callqs];
-	struct vbus_callq_req *req;
+	struct vbus_callq_sync *s;
 	long left;
 	int err;
 
 	err = vbus_state_errno(vb);
 	if (err)
 		return err;
-	req = kzalloc(sizeof(*req), GFP_KERNEL);
-	if (!req)
+	s = kzalloc(sizeof(*s), GFP_KERNEL);
+	if (!s)
 		return -ENOMEM;
-	kref_init(&req->kref);
-	init_completion(&req->done);
-	req->hdr.func = cpu_to_le32(func);
-	req->b = *b;
+	vbus_call_req_init(&s->req, vb, func, vbus_callq_sync_end,
+			   vbus_callq_sync_release);
+	init_completion(&s->done);
+	s->req.b = *b;
 	memset(b, 0, sizeof(*b));
 
-	err = vbus_callq_add(vb, cq, req, intr);
+	err = vbus_callq_submit(&s->req, VBUS_SUBMIT_WAIT |
+				(intr ? VBUS_SUBMIT_INTR : 0));
 	if (err)
 		goto out_give_back;
-	left = vbus_callq_wait(vb, req, intr);
+	left = vbus_callq_wait(vb, s, intr);
 	if (left <= 0) {
 		/* The buffers stay the call's until the device is done. */
 		if (!left)
 			vbus_set_broken(vb, "a call on a call queue timed out");
-		kref_put(&req->kref, vbus_callq_req_release);
+		vbus_call_req_put(&s->req);
 		return left ? -EINTR : -ETIMEDOUT;
 	}
-	err = vbus_callq_result(vb, req, res);
+	err = s->req.err;
+	*res = s->req.res;
 out_give_back:
-	*b = req->b;
-	memset(&req->b, 0, sizeof(req->b));
-	kref_put(&req->kref, vbus_callq_req_release);
+	*b = s->req.b;
+	memset(&s->req.b, 0, sizeof(s->req.b));
+	vbus_call_req_put(&s->req);
 	return err;
 }
 
-/* At probe: the queues' locks and waits, for the device's lifetime. */
+/* At probe: the queues' locks, waits and watchdog, for the device's life. */
 void vbus_callq_init(struct virtio_vbus *vb)
 {
 	unsigned int q;
@@ -352,5 +437,7 @@ void vbus_callq_init(struct virtio_vbus *vb)
 	for (q = 0; q < VBUS_DRV_MAX_CALLQS; q++) {
 		spin_lock_init(&vb->callqs[q].lock);
 		init_waitqueue_head(&vb->callqs[q].wq);
+		INIT_LIST_HEAD(&vb->callqs[q].reqs);
 	}
+	INIT_DELAYED_WORK(&vb->callq_watch, vbus_callq_watch);
 }

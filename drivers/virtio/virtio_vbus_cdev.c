@@ -354,5 +354,6 @@ const struct file_operations vbus_fops = {
 	.mmap		= vbus_mmap,
 	.unlocked_ioctl	= vbus_ioctl,
 	.compat_ioctl	= compat_ptr_ioctl,
+	.uring_cmd	= vbus_uring_cmd,
 	.llseek		= noop_llseek,
 };

@@ -259,6 +259,80 @@ int vbus_call(struct vbus_client_device *vc, u32 func, const void *out,
 }
 EXPORT_SYMBOL_GPL(vbus_call);
 
+/**
+ * struct vbus_client_call - an asynchronous call of a client driver
+ * @req: the call
+ * @call: the client's description, where the answer goes
+ */
+struct vbus_client_call {
+	struct vbus_call_req req;
+	struct vbus_call_async *call;
+};
+
+static void vbus_client_call_end(struct vbus_call_req *req)
+{
+	struct vbus_call_async *call =
+		container_of(req, struct vbus_client_call, req)->call;
+	struct completion *completion = call->completion;
+
+	if (!req->err && req->res.result)
+		memcpy(call->in, req->b.in, req->res.result);
+	call->err = req->err;
+	call->res.len = req->err ? 0 : req->res.result;
+	call->res.status = req->res.status;
+	call->res.qualifier = req->res.qualifier;
+	/* @done may free @call. */
+	if (call->done)
+		call->done(call);
+	if (completion)
+		complete(completion);
+}
+
+static void vbus_client_call_release(struct vbus_call_req *req)
+{
+	kfree(container_of(req, struct vbus_client_call, req));
+}
+
+/**
+ * vbus_call_submit() - a device call from a client driver, not waited for
+ * @vc: the client device
+ * @call: the call; the caller's until @call->done runs
+ *
+ * Process context: sleeps while the device's call queues are full. The
+ * calls of a device with call queues run concurrently and end in any
+ * order; without them they go through the mailbox one at a time, in
+ * order. A call the device never answers breaks the device (after its
+ * cmd_timeout_ms) and ends with the reset or removal that follows.
+ *
+ * Return: 0 when @call->done will run (it may have run already); else it
+ * will not: -E2BIG over the device's limit, -EOPNOTSUPP without device
+ * calls, -ENODEV once the device is removed, -EIO once it is broken,
+ * -EBUSY while it resets, -ETIMEDOUT, -ENOMEM.
+ */
+int vbus_call_submit(struct vbus_client_device *vc,
+		     struct vbus_call_async *call)
+{
+	struct virtio_vbus *vb = vc->vb;
+	struct vbus_client_call *kc;
+	int err;
+
+	kc = kzalloc(sizeof(*kc), GFP_KERNEL);
+	if (!kc)
+		return -ENOMEM;
+	vbus_call_req_init(&kc->req, vb, call->func, vbus_client_call_end,
+			   vbus_client_call_release);
+	kc->call = call;
+	err = vbus_call_bufs_alloc(vb, &kc->req.b, call->out_len,
+				   call->in_len);
+	if (!err && call->out_len)
+		memcpy(kc->req.b.out, call->out, call->out_len);
+	if (!err)
+		err = vbus_call_start(&kc->req, VBUS_SUBMIT_WAIT);
+	vbus_call_req_put(&kc->req);
+	return err;
+}
+EXPORT_SYMBOL_GPL(vbus_call_submit);
+
 const char *vbus_client_type(struct vbus_client_device *vc)
 {
 	return vc->vb->type;

@@ -273,12 +273,12 @@ int vbus_call_bufs_alloc(struct virtio_vbus *vb, struct vbus_call_bufs *b,
 	b->out_len = out_len;
 	b->in_len = in_len;
 	if (out_len) {
-		b->out = kmalloc(out_len, GFP_KERNEL);
+		b->out = kmalloc(out_len, GFP_KERNEL_ACCOUNT);
 		if (!b->out)
 			return -ENOMEM;
 	}
 	if (in_len) {
-		b->in = kzalloc(in_len, GFP_KERNEL);
+		b->in = kzalloc(in_len, GFP_KERNEL_ACCOUNT);
 		if (!b->in) {
 			kfree(b->out);
 			b->out = NULL;

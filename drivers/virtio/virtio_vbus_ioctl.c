@@ -21,8 +21,8 @@
  * page, or when bytes past @ksize that this kernel does not know are not
  * zero; -EFAULT.
  */
-static int vbus_arg_in(void *karg, size_t ksize, size_t minsz,
-		       const void __user *uarg)
+int vbus_arg_in(void *karg, size_t ksize, size_t minsz,
+		const void __user *uarg)
 {
 	u32 argsz;
 	int err;
@@ -48,10 +48,6 @@ static int vbus_arg_out(void __user *uarg, const void *karg, size_t ksize)
 	return copy_to_user(uarg, karg, min_t(size_t, argsz, ksize)) ?
 		-EFAULT : 0;
 }
-
-#define VBUS_ARG_IN(karg, uarg, last) \
-	vbus_arg_in(&(karg), sizeof(karg), \
-		    offsetofend(typeof(karg), last), (uarg))
 
 static long vbus_ioctl_info(struct virtio_vbus *vb, void __user *argp)
 {
@@ -310,6 +306,8 @@ long vbus_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		return vbus_file_reset(vf);
 	case VBUS_IOC_COALESCE:
 		return vbus_ioctl_coalesce(vf, argp);
+	case VBUS_IOC_CALL_FD:
+		return vbus_call_fd_new(vf->vb);
 	default:
 		return -ENOTTY;
 	}

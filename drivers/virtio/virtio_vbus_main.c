@@ -539,17 +539,22 @@ static int vbus_probe(struct virtio_device *vdev)
 	INIT_WORK(&vb->config_work, vbus_config_work);
 	INIT_WORK(&vb->reset_work, vbus_reset_work);
 	vdev->priv = vb;
+	vb->call_wq = alloc_ordered_workqueue("vbus%d-calls", 0, vb->instance);
+	if (!vb->call_wq) {
+		err = -ENOMEM;
+		goto err_put_dev;
+	}
 
 	vbus_config_resync(vb);
 	err = vbus_read_type(vb);
 	if (err)
-		goto err_put_dev;
+		goto err_destroy_wq;
 	err = vbus_read_limits(vb);
 	if (err)
-		goto err_put_dev;
+		goto err_destroy_wq;
 	err = vbus_dev_init(vb);
 	if (err)
-		goto err_put_dev;
+		goto err_destroy_wq;
 	vbus_fsm_event(vb, VBUS_EV_READY, NULL);
 
 	cdev_init(&vb->cdev, &vbus_fops);
@@ -573,6 +578,8 @@ err_teardown:
 	vbus_dev_teardown(vb, VBUS_UEVT_REMOVED);
 	mutex_unlock(&vb->reset_lock);
 	cancel_work_sync(&vb->reset_work);
+err_destroy_wq:
+	destroy_workqueue(vb->call_wq);
 err_put_dev:
 	vdev->priv = NULL;
 	put_device(&vb->dev);
@@ -601,6 +608,8 @@ static void vbus_remove(struct virtio_device *vdev)
 	mutex_unlock(&vb->reset_lock);
 	/* After teardown nothing queues it any more; it takes reset_lock. */
 	cancel_work_sync(&vb->reset_work);
+	/* Calls queued before the state said removed fail at once. */
+	destroy_workqueue(vb->call_wq);
 	vdev->priv = NULL;
 	put_device(&vb->dev);
 }

@@ -66,6 +66,40 @@ int vbus_call(struct vbus_client_device *vc, u32 func, const void *out,
 	      size_t out_len, void *in, size_t in_len,
 	      struct vbus_call_result *res);
 
+struct completion;
+
+/**
+ * struct vbus_call_async - a call whose answer comes later
+ * @func: the function of the device type
+ * @out: bytes sent to the device, copied before vbus_call_submit() returns
+ * @out_len: length of @out
+ * @in: buffer for the answer, written before @done runs; valid until then
+ * @in_len: size of @in
+ * @done: called once when the call ends, or NULL: in any context, hard
+ *	IRQ included, maybe before vbus_call_submit() returned; it must not
+ *	sleep, and may free the structure
+ * @completion: completed when the call ends (after @done), or NULL
+ * @err: set before @done: as vbus_call() returns, and -ECANCELED when a
+ *	reset ended the call
+ * @res: set before @done: what the device answered
+ * @private: the caller's
+ */
+struct vbus_call_async {
+	u32 func;
+	const void *out;
+	size_t out_len;
+	void *in;
+	size_t in_len;
+	void (*done)(struct vbus_call_async *call);
+	struct completion *completion;
+	int err;
+	struct vbus_call_result res;
+	void *private;
+};
+
+int vbus_call_submit(struct vbus_client_device *vc,
+		     struct vbus_call_async *call);
+
 /*
  * Shared-memory regions and their shm-signals. A region is memory the
  * device shares; its signal carries edge-triggered notifications both ways

@@ -334,6 +334,10 @@ struct vbus_info {
  * VBUS_IOC_CALL: a device call. The ioctl fails with the errno of the
  * device's status; device_status and qualifier are written back whenever
  * the device completed the command, success or not.
+ *
+ * The same structure describes an asynchronous call: VBUS_IOC_CALL_SUBMIT
+ * on a call fd (tag required: argsz covers it), or the payload of an
+ * io_uring VBUS_URING_CMD_CALL (the out fields unused there).
  */
 struct vbus_call {
 	__u32 argsz;
@@ -346,6 +350,7 @@ struct vbus_call {
 	__u32 result_len;		/* out: bytes written at in_ptr */
 	__u32 device_status;		/* out: enum virtio_vbus_status */
 	__u32 qualifier;		/* out: device-specific detail */
+	__u64 tag;			/* VBUS_IOC_CALL_SUBMIT: the caller's */
 };
 
 /* vbus_region_create.flags */
@@ -418,6 +423,46 @@ struct vbus_coalesce {
 	__u32 per_ms;
 };
 
+/*
+ * Asynchronous calls without io_uring: VBUS_IOC_CALL_FD on /dev/vbusN
+ * returns a new file descriptor (close-on-exec) for calls on that device.
+ * On it, VBUS_IOC_CALL_SUBMIT starts a call and returns at once (0, or
+ * the errno of a call that was not started); read() returns one
+ * struct vbus_call_done per ended call, in the order they ended, and
+ * copies each answer to its in_ptr first; poll() says POLLIN when one is
+ * there, POLLOUT when a call may be submitted. At most
+ * VBUS_CALL_FD_MAX calls may be outstanding (submitted, not yet read):
+ * beyond, VBUS_IOC_CALL_SUBMIT fails with EAGAIN. Only the process that
+ * created the call fd may submit or read on it (EPERM otherwise).
+ */
+#define VBUS_CALL_FD_MAX	256
+
+/* vbus_call_done.flags */
+#define VBUS_CALL_DONE_F_DEVICE	0x1	/* the device answered: status valid */
+
+struct vbus_call_done {
+	__u64 tag;			/* vbus_call.tag */
+	__s32 error;			/* 0 or -errno, as VBUS_IOC_CALL's */
+	__u32 result_len;		/* bytes written at in_ptr */
+	__u32 device_status;		/* enum virtio_vbus_status */
+	__u32 qualifier;		/* device-specific detail */
+	__u32 flags;			/* VBUS_CALL_DONE_F_* */
+	__u32 reserved;
+};
+
+/*
+ * io_uring: IORING_OP_URING_CMD on /dev/vbusN with cmd_op
+ * VBUS_URING_CMD_CALL, a ring set up with IORING_SETUP_SQE128 and
+ * IORING_SETUP_CQE32 (EINVAL otherwise), and a struct vbus_call in the
+ * command bytes of the SQE. The CQE's user_data is the tag; res is
+ * result_len, or -errno as VBUS_IOC_CALL's; big_cqe[0] is built by
+ * VBUS_URING_RES2 below.
+ */
+#define VBUS_URING_CMD_CALL	_IO(VBUS_IOCTL_TYPE, 0x80)
+#define VBUS_URING_RES2_DEVICE	(1ULL << 16)	/* the device answered */
+#define VBUS_URING_RES2_STATUS(res2)	((__u32)((res2) & 0xffff))
+#define VBUS_URING_RES2_QUALIFIER(res2)	((__u32)((res2) >> 32))
+
 #define VBUS_IOC_INFO		_IO(VBUS_IOCTL_TYPE, 0x00)	/* vbus_info */
 #define VBUS_IOC_CALL		_IO(VBUS_IOCTL_TYPE, 0x01)	/* vbus_call */
 #define VBUS_IOC_REGION_CREATE	_IO(VBUS_IOCTL_TYPE, 0x02)	/* vbus_region_create */
@@ -427,5 +472,9 @@ struct vbus_coalesce {
 /* The driver's reset of the device, no argument; files get VBUS_UEVT_RESET. */
 #define VBUS_IOC_RESET		_IO(VBUS_IOCTL_TYPE, 0x06)
 #define VBUS_IOC_COALESCE	_IO(VBUS_IOCTL_TYPE, 0x07)	/* vbus_coalesce */
+/* No argument; returns a call fd. */
+#define VBUS_IOC_CALL_FD	_IO(VBUS_IOCTL_TYPE, 0x08)
+/* On a call fd. */
+#define VBUS_IOC_CALL_SUBMIT	_IO(VBUS_IOCTL_TYPE, 0x09)	/* vbus_call */
 
 #endif /* _UAPI_LINUX_VIRTIO_VBUS_H */
