@@ -30,6 +30,7 @@
 #include <linux/virtio_vbus.h>
 
 #include "vbus_ioctl.h"
+#include "vbus_uring.h"
 
 #define MAX_DEVS	16
 #define REGION_LEN	(1 << 20)
@@ -615,6 +616,113 @@ static void bench_call_threads(int qfd, int mfd)
 	}
 }
 
+#define ASYNC_MAX_DEPTH	32
+
+/* A 64-byte ECHO into slot @i of @in, tagged @i. */
+static struct vbus_call echo_call(char (*in)[64], uint64_t i)
+{
+	static const char out[64] = "async";
+
+	return (struct vbus_call){
+		.argsz = sizeof(struct vbus_call), .func = VBUS_TEST_ECHO,
+		.out_ptr = (uintptr_t)out, .out_len = sizeof(out),
+		.in_ptr = (uintptr_t)in[i], .in_len = sizeof(in[i]), .tag = i,
+	};
+}
+
+/* @calls ECHOs through io_uring, @depth in flight: calls per second. */
+static double uring_rate(struct vbus_ring *r, int fd, int depth, int calls)
+{
+	static char in[ASYNC_MAX_DEPTH][64];
+	int sent = 0, done = 0, i;
+	struct vbus_call c;
+	struct vbus_cqe cqe;
+	double t0 = now_us();
+
+	for (i = 0; i < depth; i++, sent++) {
+		c = echo_call(in, i);
+		vbus_ring_call(r, fd, &c, sizeof(c), i);
+	}
+	while (done < calls) {
+		if (vbus_ring_enter(r, 1) < 0)
+			die("io_uring_enter");
+		while (vbus_ring_reap(r, &cqe)) {
+			if (cqe.res != 64)
+				die("async echo");
+			done++;
+			if (sent++ < calls) {
+				c = echo_call(in, cqe.user_data);
+				vbus_ring_call(r, fd, &c, sizeof(c),
+					       cqe.user_data);
+			}
+		}
+	}
+	return calls / ((now_us() - t0) / 1e6);
+}
+
+/* The same through a call fd. */
+static double call_fd_rate(int cfd, int depth, int calls)
+{
+	static char in[ASYNC_MAX_DEPTH][64];
+	struct vbus_call_done d[ASYNC_MAX_DEPTH];
+	int sent = 0, done = 0, i, n;
+	struct vbus_call c;
+	double t0 = now_us();
+
+	for (i = 0; i < depth; i++, sent++) {
+		c = echo_call(in, i);
+		if (ioctl(cfd, VBUS_IOC_CALL_SUBMIT, &c))
+			die("submit");
+	}
+	while (done < calls) {
+		n = read(cfd, d, sizeof(d));
+		if (n <= 0)
+			die("call fd read");
+		for (i = 0; i < n / (int)sizeof(d[0]); i++, done++) {
+			if (d[i].error || d[i].result_len != 64)
+				die("async echo");
+			if (sent++ >= calls)
+				continue;
+			c = echo_call(in, d[i].tag);
+			if (ioctl(cfd, VBUS_IOC_CALL_SUBMIT, &c))
+				die("submit");
+		}
+	}
+	return calls / ((now_us() - t0) / 1e6);
+}
+
+/* Async calls per second from one thread at queue depth 1, 8 and 32. */
+static void bench_async(int qfd)
+{
+	static const int depths[] = { 1, 8, ASYNC_MAX_DEPTH };
+	int calls = quick ? 200 : 20000, depth, cfd, i;
+	double u, f, u1 = 0;
+	struct vbus_ring r;
+	char param[16];
+
+	cfd = ioctl(qfd, VBUS_IOC_CALL_FD);
+	if (cfd < 0 || vbus_ring_init(&r, 64, IORING_SETUP_SQE128 |
+				      IORING_SETUP_CQE32)) {
+		printf("async calls: no call fd or no io_uring\n");
+		return;
+	}
+	uring_rate(&r, qfd, 8, calls / 10);	/* warm up */
+	printf("%-28s %10s %10s %8s\n", "async, one thread: depth",
+	       "io_uring/s", "call fd/s", "x depth1");
+	for (i = 0; i < (int)(sizeof(depths) / sizeof(depths[0])); i++) {
+		depth = depths[i];
+		u = uring_rate(&r, qfd, depth, calls);
+		f = call_fd_rate(cfd, depth, calls);
+		if (depth == 1)
+			u1 = u;
+		printf("  %-26d %10.0f %10.0f %8.2f\n", depth, u, f, u / u1);
+		snprintf(param, sizeof(param), "%d", depth);
+		csv("async_calls_per_s", param, u, f);
+	}
+	vbus_ring_exit(&r);
+	close(cfd);
+}
+
 /* Call queues against the mailbox: a vbus-test and a "vbus-mbox" device. */
 static void bench_callq(void)
 {
@@ -634,6 +742,7 @@ static void bench_callq(void)
 	mfd = open_dev(names[0]);
 	bench_head_of_line(qfd, mfd);
 	bench_call_threads(qfd, mfd);
+	bench_async(qfd);
 	close(qfd);
 	close(mfd);
 }

@@ -459,7 +459,7 @@ struct vbus_call_done {
  * VBUS_URING_RES2 below.
  */
 #define VBUS_URING_CMD_CALL	_IO(VBUS_IOCTL_TYPE, 0x80)
-#define VBUS_URING_RES2_DEVICE	(1ULL << 16)	/* the device answered */
+#define VBUS_URING_RES2_DEVICE	0x10000ULL	/* the device answered */
 #define VBUS_URING_RES2_STATUS(res2)	((__u32)((res2) & 0xffff))
 #define VBUS_URING_RES2_QUALIFIER(res2)	((__u32)((res2) >> 32))
 

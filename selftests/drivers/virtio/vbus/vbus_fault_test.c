@@ -2,8 +2,9 @@
 /*
  * Fault injection walk (needs a kernel with CONFIG_FAULT_INJECTION,
  * failslab/fail_page_alloc and the stack-trace filter, such as the debug
- * kernel): every allocation the driver makes on the open, call, region,
- * signal, reset, remove and probe paths fails in turn
+ * kernel): every allocation the driver makes on the open, call (sync,
+ * call fd, io_uring), region, signal, reset, remove and probe paths fails
+ * in turn
  * (/proc/thread-self/fail-nth, limited to the driver's own allocations;
  * see fault_attrs_setup()). Each injected failure must give a
  * clean error or a graceful success, and the device must work again
@@ -17,6 +18,7 @@
 
 #include "kselftest_harness.h"
 #include "vbus_util.h"
+#include "vbus_uring.h"
 
 #define MAX_POINTS	4000
 
@@ -189,6 +191,67 @@ static int op_region(struct ctx *c)
 	return vbus_region_destroy(c->fd, rc.id) ? -errno : 0;
 }
 
+/* An asynchronous ECHO through a call fd: submit, read, check. */
+static int op_call_fd(struct ctx *c)
+{
+	char in[8];
+	struct vbus_call v = {
+		.argsz = sizeof(v),
+		.func = VBUS_TEST_ECHO, .out_ptr = (uintptr_t)"ping",
+		.out_len = 4, .in_ptr = (uintptr_t)in, .in_len = sizeof(in),
+		.tag = 7,
+	};
+	struct vbus_call_done d;
+	int cfd, err = 0;
+
+	cfd = ioctl(c->fd, VBUS_IOC_CALL_FD);
+	if (cfd < 0)
+		return -errno;
+	if (ioctl(cfd, VBUS_IOC_CALL_SUBMIT, &v))
+		err = -errno;
+	else if (read(cfd, &d, sizeof(d)) != sizeof(d))
+		err = -errno;
+	else if (d.tag != 7 || d.error)
+		err = d.error ?: -EBADMSG;
+	else if (d.result_len != 4 || memcmp(in, "ping", 4))
+		err = -EBADMSG;
+	close(cfd);
+	return err;
+}
+
+/* The same through io_uring (the ring set up before the injection). */
+static int op_uring(struct ctx *c)
+{
+	static struct vbus_ring r;
+	static int ready;
+	char in[8];
+	struct vbus_call v = {
+		.argsz = sizeof(v),
+		.func = VBUS_TEST_ECHO, .out_ptr = (uintptr_t)"ping",
+		.out_len = 4, .in_ptr = (uintptr_t)in, .in_len = sizeof(in),
+	};
+	struct vbus_cqe cqe;
+	int err;
+
+	if (!ready) {
+		err = vbus_ring_init(&r, 4, IORING_SETUP_SQE128 |
+				     IORING_SETUP_CQE32);
+		if (err)
+			return err == -ENOSYS || err == -EPERM ? 0 : err;
+		ready = 1;
+	}
+	err = vbus_ring_call(&r, c->fd, &v, sizeof(v), 7);
+	if (!err && vbus_ring_enter(&r, 1) != 1)
+		err = -EIO;
+	if (!err)
+		err = vbus_ring_wait(&r, &cqe);
+	if (!err && cqe.res < 0)
+		err = cqe.res;
+	else if (!err && (cqe.res != 4 || memcmp(in, "ping", 4)))
+		err = -EBADMSG;
+	return err;
+}
+
 static int op_reset(struct ctx *c)
 {
 	return ioctl(c->fd, VBUS_IOC_RESET) ? -errno : 0;
@@ -229,6 +292,8 @@ TEST_F_TIMEOUT(walker, fault_walk, 600)
 	static const struct op ops[] = {
 		{ "open", op_open },
 		{ "call", op_call },
+		{ "call fd", op_call_fd },
+		{ "io_uring call", op_uring },
 		{ "region create/signal/destroy", op_region },
 		{ "reset", op_reset },
 		{ "remove and probe", op_rebind },
