@@ -40,11 +40,14 @@ ratio=$(val rtt_p50_us 4096 5)
 echo "== targets (ratios hold on a noisy machine; absolute times under TCG do not)"
 target "call round trip <= 0.5 x virtio-serial (4 KiB p50 ratio $ratio)" \
 	"$(awk -v r="$ratio" 'BEGIN { print (r <= 0.5) }')"
-ratio=$(val stream_MBps 65536 5)
+ratio=$(val stream_MBps 262144 5)
 target "shm streaming >= 5 x virtio-serial (ratio $ratio)" \
 	"$(awk -v r="$ratio" 'BEGIN { print (r >= 5) }')"
-ratio=$(val stream_nocopy_MBps 65536 5)
+ratio=$(val stream_nocopy_MBps 262144 5)
 echo "          (the ring alone, without the producer's copy: ratio $ratio; see README)"
+ratio=$(val stream_memcpy_fraction 262144 3)
+target "shm streaming >= 0.9 x the guest's memcpy of the same chunks ($ratio)" \
+	"$(awk -v r="$ratio" 'BEGIN { print (r >= 0.9) }')"
 storm=$(val notify_per_signal_storm storm 3)
 target "storm <= 1 notification per 32 signals ($storm per signal)" \
 	"$(awk -v r="$storm" 'BEGIN { print (r <= 1 / 32) }')"
@@ -61,11 +64,17 @@ c1=$(val calls_per_s 1 3)
 c2=$(val calls_per_s 2 3)
 target "call queue, 2 threads >= 1.6 x 1 thread ($c1 -> $c2 calls/s)" \
 	"$(awk -v a="$c1" -v b="$c2" 'BEGIN { print (b >= 1.6 * a) }')"
+a1=$(val async_calls_per_s 1 3)
+a32=$(val async_calls_per_s 32 3)
+target "async calls, depth 32 >= 3 x depth 1 ($a1 -> $a32 calls/s)" \
+	"$(awk -v a="$a1" -v b="$a32" 'BEGIN { print (b >= 3 * a) }')"
 
 if command -v gnuplot >/dev/null; then
 	awk -F, '$1 == "rtt_p50_us" { print $2, $3, $4 }' "$out/results.csv" > "$out/rtt.dat"
 	awk -F, '$1 == "scale_callers_us_per_call" { print $2, $3 }' "$out/results.csv" > "$out/callers.dat"
 	awk -F, '$1 == "scale_devices_us_per_call" { print $2, $3 }' "$out/results.csv" > "$out/devices.dat"
+	awk -F, '$1 == "calls_per_s" { print $2, $3, $4 }' "$out/results.csv" > "$out/calls.dat"
+	awk -F, '$1 == "async_calls_per_s" { print $2, $3, $4 }' "$out/results.csv" > "$out/async.dat"
 	gnuplot <<GP
 set terminal pngcairo size 900,500
 set output "$out/rtt.png"
@@ -79,7 +88,15 @@ set title "Cost per call"; unset logscale x
 set xlabel "callers, or devices"; set ylabel "microseconds per call"
 plot "$out/callers.dat" with linespoints title "callers on one device", \
      "$out/devices.dat" with linespoints title "one caller over N devices"
+set output "$out/calls.png"
+set title "ECHO calls per second (TCG)"; set logscale x 2
+set xlabel "threads (sync), or calls in flight from one thread (async)"
+set ylabel "calls per second"; set yrange [0:*]
+plot "$out/calls.dat" using 1:2 with linespoints title "sync, call queue", \
+     "$out/calls.dat" using 1:3 with linespoints title "sync, mailbox", \
+     "$out/async.dat" using 1:2 with linespoints title "async, io_uring", \
+     "$out/async.dat" using 1:3 with linespoints title "async, call fd"
 GP
-	echo "plots: $out/rtt.png $out/scaling.png"
+	echo "plots: $out/rtt.png $out/scaling.png $out/calls.png"
 fi
 echo "results: $out/results.csv"

@@ -601,7 +601,9 @@ static void vbus_tc_remove(struct auxiliary_device *adev)
 	struct vbus_tc *tc = auxiliary_get_drvdata(adev);
 
 	vbus_client_set_reset_ops(tc->vc, NULL);
+	/* Waits for the writers; then for the calls they left. */
 	debugfs_remove_recursive(tc->dir);
+	vbus_call_drain(tc->vc);
 }
 
 static const struct auxiliary_device_id vbus_tc_ids[] = {

@@ -18,8 +18,15 @@
 #include <linux/wait.h>
 #include <linux/workqueue.h>
 
-/* The largest call buffer the driver bounces (one contiguous allocation). */
+/*
+ * The largest call buffer the driver bounces: one contiguous allocation
+ * through the mailbox; through a call queue, page-sized segments from
+ * VBUS_CALL_CONTIG_MAX to VBUS_CALL_SG_MAX (130 descriptors a call at
+ * most, within a ring of 256), one contiguous allocation beyond.
+ */
 #define VBUS_DRV_MAX_CALL_LEN	SZ_1M
+#define VBUS_CALL_CONTIG_MAX	SZ_16K
+#define VBUS_CALL_SG_MAX	SZ_256K
 /* Call queues the driver uses at most (one per CPU up to this). */
 #define VBUS_DRV_MAX_CALLQS	8
 /*
@@ -120,21 +127,41 @@ struct virtio_vbus;
 struct vbus_file;
 
 /**
+ * struct vbus_callq_chain - a call's descriptor chain, built before the
+ *	queue's lock is taken (it may allocate)
+ * @one: the header, contiguous out and in buffers, the footer
+ * @sgs: the out lists, then the in lists
+ * @nout: out lists
+ * @nin: in lists
+ * @table: the out and in buffers as page-sized segments, when they are
+ *	vmalloc() memory; freed with the request
+ */
+struct vbus_callq_chain {
+	struct scatterlist one[4];
+	struct scatterlist *sgs[4];
+	unsigned int nout;
+	unsigned int nin;
+	struct scatterlist *table[2];
+};
+
+/**
  * struct vbus_call_req - one call, synchronous or not, on either path
  * @kref: the submitter's reference, the path's while the call is out
  * @end: called once when the call ends (the device answered, or a reset
  *	or removal ended it, or the path failed), from any context, hard
- *	IRQ included, with no driver lock held; @err and @res are set
+ *	IRQ included, with no lock of the call path held (a reset may hold
+ *	@vb->reset_lock); @err and @res are set
  * @release: frees the structure that embeds the request, from any
  *	context; the bounce buffers are freed already
  * @vb: the vbus device
  * @func: the function
  * @b: the bounce buffers, the request's while it is in flight
- * @node: in its call queue's list while the device has the chain
+ * @node: in its call queue's list of calls the device has, or of calls
+ *	waiting for room; in the mailbox's list of calls to run
  * @deadline: when the device must have answered (call queues)
- * @work: runs the call through the mailbox (no call queues)
  * @err: 0, the errno of the device's status, or of the path
  * @res: the device's answer; valid when @res.done
+ * @chain: its descriptor chain (call queues)
  * @hdr: the chain's header, driver-readable
  * @ftr: the chain's footer, device-writable
  */
@@ -147,9 +174,9 @@ struct vbus_call_req {
 	struct vbus_call_bufs b;
 	struct list_head node;
 	unsigned long deadline;
-	struct work_struct work;
 	int err;
 	struct vbus_cmd_result res;
+	struct vbus_callq_chain chain;
 	/* Mapped for the device: cache lines of their own. */
 	struct virtio_vbus_call_hdr hdr ____cacheline_aligned;
 	struct virtio_vbus_call_ftr ftr ____cacheline_aligned;
@@ -194,6 +221,8 @@ struct vbus_evq {
  * @wq: callers waiting for room, woken when room frees and on every
  *	change of the device state
  * @reqs: the calls the device has, oldest first, under @lock
+ * @parked: calls submitted without waiting while the queue was full,
+ *	started in order as room frees, under @lock
  * @bad: why an answer was refused, for the watchdog to report, or ""
  */
 struct vbus_callq {
@@ -204,6 +233,7 @@ struct vbus_callq {
 	unsigned int gen;
 	wait_queue_head_t wq;
 	struct list_head reqs;
+	struct list_head parked;
 	char bad[64];
 };
 
@@ -333,8 +363,10 @@ struct vbus_file {
  * @callqs: the call queues
  * @callq_watch: ends calls the device answers wrongly or too late by
  *	breaking the device, while calls are in flight
- * @call_wq: runs calls submitted without waiting through the mailbox,
- *	one at a time, in order
+ * @mbox_work: runs @mbox_reqs through the mailbox, one at a time, in order
+ * @mbox_lock: protects @mbox_reqs and @mbox_closed
+ * @mbox_reqs: calls submitted without waiting, without call queues
+ * @mbox_closed: the device is going away: no more calls are queued
  * @cmd_lock: serialises commands; protects @shadow, @cmd_seq, @orphan and
  *	@orphan_pending. Taken before @lock.
  * @shadow: the mailbox as the device holds it (zero after a reset)
@@ -402,7 +434,10 @@ struct virtio_vbus {
 	u32 max_calls;
 	struct vbus_callq callqs[VBUS_DRV_MAX_CALLQS];
 	struct delayed_work callq_watch;
-	struct workqueue_struct *call_wq;
+	struct work_struct mbox_work;
+	spinlock_t mbox_lock;		/* see @mbox_lock above */
+	struct list_head mbox_reqs;
+	bool mbox_closed;
 
 	struct mutex cmd_lock;		/* see @cmd_lock above */
 	struct vbus_cmd shadow;
@@ -459,12 +494,13 @@ int vbus_do_cmd(struct virtio_vbus *vb, const struct vbus_cmd *cmd,
 int vbus_call_bufs_alloc(struct virtio_vbus *vb, struct vbus_call_bufs *b,
 			 size_t out_len, size_t in_len);
 void vbus_call_bufs_free(struct vbus_call_bufs *b);
+void vbus_call_bufs_flush(void);
 int vbus_mbox_call(struct virtio_vbus *vb, u32 func, struct vbus_call_bufs *b,
 		   bool intr, struct vbus_cmd_result *res);
 void vbus_cmd_reset(struct virtio_vbus *vb);
 
 /* virtio_vbus_call.c; how a submitter waits for room on a full queue */
-#define VBUS_SUBMIT_WAIT	BIT(0)	/* sleeps, else fails with -EAGAIN */
+#define VBUS_SUBMIT_WAIT	BIT(0)	/* sleeps, else the call waits parked */
 #define VBUS_SUBMIT_INTR	BIT(1)	/* a signal interrupts the sleep */
 int vbus_do_call(struct virtio_vbus *vb, u32 func, struct vbus_call_bufs *b,
 		 bool intr, struct vbus_cmd_result *res);
@@ -473,6 +509,9 @@ void vbus_call_req_init(struct vbus_call_req *req, struct virtio_vbus *vb,
 			void (*release)(struct vbus_call_req *req));
 void vbus_call_req_put(struct vbus_call_req *req);
 int vbus_call_start(struct vbus_call_req *req, unsigned int how);
+void vbus_mbox_init(struct virtio_vbus *vb);
+void vbus_mbox_stop(struct virtio_vbus *vb);
+extern struct workqueue_struct *vbus_wq;
 
 /* virtio_vbus_callq.c */
 void vbus_callq_init(struct virtio_vbus *vb);
@@ -550,6 +589,10 @@ void vbus_client_reset_done(struct vbus_client_device *vc, int err);
 struct vbus_client_device *vbus_client_pm_park(struct vbus_client_device *vc);
 struct vbus_client_device *vbus_client_pm_unpark(struct vbus_client_device *vc);
 void vbus_client_pm_drop(struct vbus_client_device *vc);
+
+/* virtio_vbus_client_call.c */
+unsigned int vbus_client_calls_abandon(struct vbus_client_device *vc, int err,
+				       bool silent);
 
 extern const struct attribute_group *vbus_dev_groups[];
 extern const struct file_operations vbus_fops;

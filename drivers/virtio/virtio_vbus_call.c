@@ -39,6 +39,8 @@ static void vbus_call_req_free(struct kref *kref)
 						 kref);
 
 	vbus_call_bufs_free(&req->b);
+	kfree(req->chain.table[0]);
+	kfree(req->chain.table[1]);
 	req->release(req);
 }
 
@@ -46,18 +48,6 @@ static void vbus_call_req_free(struct kref *kref)
 void vbus_call_req_put(struct vbus_call_req *req)
 {
 	kref_put(&req->kref, vbus_call_req_free);
-}
-
-/* A call submitted without call queues: through the mailbox, in order. */
-static void vbus_mbox_work(struct work_struct *work)
-{
-	struct vbus_call_req *req = container_of(work, struct vbus_call_req,
-						 work);
-
-	req->err = vbus_mbox_call(req->vb, req->func, &req->b, false,
-				  &req->res);
-	req->end(req);
-	vbus_call_req_put(req);		/* the work's */
 }
 
 /**
@@ -81,41 +71,110 @@ void vbus_call_req_init(struct vbus_call_req *req, struct virtio_vbus *vb,
 	req->end = end;
 	req->release = release;
 	INIT_LIST_HEAD(&req->node);
-	INIT_WORK(&req->work, vbus_mbox_work);
+}
+
+/* The oldest call queued for the mailbox, taken off; NULL when none. */
+static struct vbus_call_req *vbus_mbox_next(struct virtio_vbus *vb)
+{
+	struct vbus_call_req *req;
+
+	spin_lock_irq(&vb->mbox_lock);
+	req = list_first_entry_or_null(&vb->mbox_reqs, struct vbus_call_req,
+				       node);
+	if (req)
+		list_del_init(&req->node);
+	spin_unlock_irq(&vb->mbox_lock);
+	return req;
 }
 
 /*
- * Queues @req for the mailbox, unless the device is going away: under
- * @vb->lock, so that removal, which sets the state under it, drains every
- * call queued before.
+ * Runs the calls submitted without call queues through the mailbox, one
+ * at a time, in order. A call that a reset or removal overtakes before it
+ * reached the device ends as one that was on it.
  */
+static void vbus_mbox_work(struct work_struct *work)
+{
+	struct virtio_vbus *vb = container_of(work, struct virtio_vbus,
+					      mbox_work);
+	struct vbus_call_req *req;
+
+	while ((req = vbus_mbox_next(vb))) {
+		req->err = vbus_mbox_call(vb, req->func, &req->b, false,
+					  &req->res);
+		if (!req->res.done && req->err == -EBUSY)
+			req->err = -ECANCELED;		/* a reset runs */
+		req->end(req);
+		vbus_call_req_put(req);		/* the mailbox's */
+		cond_resched();
+	}
+}
+
+/* Queues @req for the mailbox, unless the device is going away. */
 static int vbus_mbox_submit(struct vbus_call_req *req)
 {
 	struct virtio_vbus *vb = req->vb;
 	int err;
 
-	mutex_lock(&vb->lock);
-	err = vbus_state_errno(vb);
+	spin_lock_irq(&vb->mbox_lock);
+	err = vb->mbox_closed ? -ENODEV : vbus_state_errno(vb);
 	if (!err) {
-		kref_get(&req->kref);	/* the work's */
-		queue_work(vb->call_wq, &req->work);
+		kref_get(&req->kref);	/* the mailbox's */
+		list_add_tail(&req->node, &vb->mbox_reqs);
 	}
-	mutex_unlock(&vb->lock);
+	spin_unlock_irq(&vb->mbox_lock);
+	if (!err)
+		queue_work(vbus_wq, &vb->mbox_work);
 	return err;
+}
+
+/**
+ * vbus_mbox_stop() - end the calls queued for the mailbox
+ * @vb: the vbus device, reset already
+ *
+ * They end with -ECANCELED, or -ENODEV when the device is going away;
+ * then no call is queued any more, and the worker is waited for.
+ */
+void vbus_mbox_stop(struct virtio_vbus *vb)
+{
+	bool gone = vbus_state_errno(vb) == -ENODEV;
+	struct vbus_call_req *req, *next;
+	LIST_HEAD(calls);
+
+	spin_lock_irq(&vb->mbox_lock);
+	list_splice_init(&vb->mbox_reqs, &calls);
+	vb->mbox_closed = gone;
+	spin_unlock_irq(&vb->mbox_lock);
+	list_for_each_entry_safe(req, next, &calls, node) {
+		list_del_init(&req->node);
+		req->err = gone ? -ENODEV : -ECANCELED;
+		req->end(req);
+		vbus_call_req_put(req);
+	}
+	if (gone)
+		cancel_work_sync(&vb->mbox_work);
+}
+
+/* At probe. */
+void vbus_mbox_init(struct virtio_vbus *vb)
+{
+	spin_lock_init(&vb->mbox_lock);
+	INIT_LIST_HEAD(&vb->mbox_reqs);
+	INIT_WORK(&vb->mbox_work, vbus_mbox_work);
 }
 
 /**
  * vbus_call_start() - start a call without waiting for its answer
  * @req: from vbus_call_req_init(), its buffers filled
- * @how: VBUS_SUBMIT_* flags: whether to wait for room on a full queue
+ * @how: VBUS_SUBMIT_* flags: on a full call queue, sleep for room or
+ *	leave the call parked until there is
  *
  * Process context. Without call queues the call goes through the mailbox
  * from a worker, after the calls submitted before it. @req->end may run
  * before this returns.
  *
  * Return: 0 when @req->end will run, or why not: -EOPNOTSUPP without
- * device calls, -EAGAIN (full, and @how does not wait), -EINTR,
- * -ETIMEDOUT, -ENOMEM, the errno of the device state.
+ * device calls, -EINTR, -ETIMEDOUT, -ENOMEM, -E2BIG, the errno of the
+ * device state (-EAGAIN, -EBUSY, -EIO, -ENODEV).
  */
 int vbus_call_start(struct vbus_call_req *req, unsigned int how)
 {

@@ -6,12 +6,18 @@
  * buffers until the device gives the chain back or a reset ends it, so a
  * caller that gives up (a signal, a timeout, a closed file) leaves nothing
  * the device could still write to.
+ *
+ * A caller that may sleep waits for room on a full queue; one that may
+ * not (io_uring, a call fd, a kernel client's asynchronous call) leaves
+ * its call parked, and calls are started in order as the device gives
+ * chains back.
  */
 
 #include <linux/completion.h>
 #include <linux/scatterlist.h>
 #include <linux/slab.h>
 #include <linux/smp.h>
+#include <linux/vmalloc.h>
 
 #include "virtio_vbus.h"
 
@@ -26,12 +32,12 @@ static struct vbus_callq *vbus_callq_of(struct virtqueue *vq)
 }
 
 /*
- * The device's answer to @req, @len being the used length: checked, in
- * any context. A wrong one fails the call with -EIO and is kept in
- * @cq->bad for the watchdog, which breaks the device.
+ * The device's answer to @req, @len being the used length: checked. A
+ * wrong one fails the call with -EIO and is kept in @cq->bad for the
+ * watchdog, which breaks the device. Under @cq->lock.
  */
-static void vbus_callq_answer(struct vbus_callq *cq, struct vbus_call_req *req,
-			      unsigned int len)
+static void vbus_callq_answer(struct virtio_vbus *vb, struct vbus_callq *cq,
+			      struct vbus_call_req *req, unsigned int len)
 {
 	u16 status = le16_to_cpu(req->ftr.status);
 	u32 rlen = le32_to_cpu(req->ftr.result_len);
@@ -39,10 +45,12 @@ static void vbus_callq_answer(struct vbus_callq *cq, struct vbus_call_req *req,
 	if (len != req->b.in_len + sizeof(req->ftr) ||
 	    status > VIRTIO_VBUS_S_MAX ||
 	    (status == VIRTIO_VBUS_S_OK && rlen > req->b.in_len)) {
-		if (!cq->bad[0])
+		if (!cq->bad[0]) {
 			snprintf(cq->bad, sizeof(cq->bad),
 				 "call queue: status %u, result %u of %u, used %u",
 				 status, rlen, req->b.in_len, len);
+			mod_delayed_work(system_wq, &vb->callq_watch, 0);
+		}
 		req->err = -EIO;
 		return;
 	}
@@ -54,7 +62,8 @@ static void vbus_callq_answer(struct vbus_callq *cq, struct vbus_call_req *req,
 }
 
 /* Moves the calls the device gave back onto @done; under @cq->lock. */
-static void vbus_callq_reap(struct vbus_callq *cq, struct list_head *done)
+static void vbus_callq_reap(struct virtio_vbus *vb, struct vbus_callq *cq,
+			    struct list_head *done)
 {
 	struct vbus_call_req *req;
 	unsigned int len;
@@ -62,27 +71,91 @@ static void vbus_callq_reap(struct vbus_callq *cq, struct list_head *done)
 	lockdep_assert_held(&cq->lock);
 	while ((req = virtqueue_get_buf(cq->vq, &len))) {
 		cq->inflight--;
-		vbus_callq_answer(cq, req, len);
+		vbus_callq_answer(vb, cq, req, len);
 		list_move_tail(&req->node, done);
 	}
 }
 
-/* Ends the calls on @done, with no lock held: their callbacks may call. */
-static void vbus_callq_end(struct virtio_vbus *vb, struct vbus_callq *cq,
-			   struct list_head *done)
+/*
+ * Places @req's chain on @cq and notifies the device, the request being
+ * the queue's already; collects what the device gave back meanwhile.
+ * Under @cq->lock, @cq->vq set. Return: 0, -ENOSPC (descriptors short),
+ * or an error of virtqueue_add_sgs().
+ */
+static int vbus_callq_add(struct virtio_vbus *vb, struct vbus_callq *cq,
+			  struct vbus_call_req *req, struct list_head *done)
+{
+	struct vbus_callq_chain *c = &req->chain;
+	int err;
+
+	err = virtqueue_add_sgs(cq->vq, c->sgs, c->nout, c->nin, req,
+				GFP_ATOMIC);
+	if (err)
+		return err;
+	req->deadline = jiffies + msecs_to_jiffies(vb->cmd_timeout_ms +
+						   VBUS_CALLQ_SLACK_MS);
+	list_add_tail(&req->node, &cq->reqs);
+	cq->inflight++;
+	/* Under the lock: vbus_callq_stop() cancels it after taking @vq. */
+	queue_delayed_work(system_wq, &vb->callq_watch, HZ);
+	/*
+	 * Under the lock: once it is dropped, a reset may take the queue
+	 * away (vbus_callq_stop(), then del_vqs()). A device that runs the
+	 * call within the notification (most calls) has given it back
+	 * already: collect it now, with callbacks off meanwhile, so that
+	 * neither an interrupt nor a sleep follows.
+	 */
+	virtqueue_disable_cb(cq->vq);
+	virtqueue_kick(cq->vq);
+	do {
+		vbus_callq_reap(vb, cq, done);
+	} while (!virtqueue_enable_cb(cq->vq));
+	return 0;
+}
+
+/*
+ * Starts parked calls in order while there is room; a call that can never
+ * fit (more segments than the ring has descriptors) ends with -E2BIG.
+ * Under @cq->lock.
+ */
+static void vbus_callq_unpark(struct virtio_vbus *vb, struct vbus_callq *cq,
+			      struct list_head *done)
+{
+	struct vbus_call_req *req;
+	int err;
+
+	while (cq->vq && cq->inflight < cq->max &&
+	       (req = list_first_entry_or_null(&cq->parked,
+					       struct vbus_call_req, node))) {
+		list_del_init(&req->node);
+		err = vbus_callq_add(vb, cq, req, done);
+		if (err == -ENOSPC && cq->inflight) {
+			list_add(&req->node, &cq->parked);
+			break;
+		}
+		if (err) {
+			req->err = err == -ENOSPC ? -E2BIG : err;
+			list_add_tail(&req->node, done);
+		}
+	}
+}
+
+/*
+ * Ends the calls on @done, with no lock held: their callbacks may submit
+ * again. Then wakes callers waiting for room.
+ */
+static void vbus_callq_end(struct vbus_callq *cq, struct list_head *done)
 {
 	struct vbus_call_req *req, *next;
 
 	if (list_empty(done))
 		return;
-	wake_up(&cq->wq);	/* room */
-	if (READ_ONCE(cq->bad[0]))
-		mod_delayed_work(system_wq, &vb->callq_watch, 0);
 	list_for_each_entry_safe(req, next, done, node) {
 		list_del_init(&req->node);
 		req->end(req);
 		vbus_call_req_put(req);		/* the queue's */
 	}
+	wake_up(&cq->wq);
 }
 
 /* Virtqueue callback. */
@@ -94,12 +167,16 @@ static void vbus_callq_done(struct virtqueue *vq)
 	LIST_HEAD(done);
 
 	spin_lock_irqsave(&cq->lock, flags);
-	do {
-		virtqueue_disable_cb(vq);
-		vbus_callq_reap(cq, &done);
-	} while (!virtqueue_enable_cb(vq));
+	/* A late interrupt after vbus_callq_stop() finds no queue. */
+	if (cq->vq == vq) {
+		do {
+			virtqueue_disable_cb(vq);
+			vbus_callq_reap(vb, cq, &done);
+			vbus_callq_unpark(vb, cq, &done);
+		} while (!virtqueue_enable_cb(vq));
+	}
 	spin_unlock_irqrestore(&cq->lock, flags);
-	vbus_callq_end(vb, cq, &done);
+	vbus_callq_end(cq, &done);
 }
 
 /*
@@ -130,12 +207,13 @@ static void vbus_callq_watch(struct work_struct *work)
 			snprintf(why, sizeof(why),
 				 "a call on call queue %u timed out", q);
 		cq->bad[0] = '\0';
+		/* Under the lock: vbus_callq_stop() cancels it after. */
+		if (busy && !why[0] && q == vb->num_callqs - 1)
+			queue_delayed_work(system_wq, &vb->callq_watch, HZ);
 		spin_unlock_irq(&cq->lock);
 	}
 	if (why[0])
 		vbus_set_broken(vb, "%s", why);
-	else if (busy)
-		queue_delayed_work(system_wq, &vb->callq_watch, HZ);
 }
 
 /**
@@ -180,12 +258,12 @@ void vbus_callq_start(struct virtio_vbus *vb, struct virtqueue **vqs)
 }
 
 /**
- * vbus_callq_stop() - end every call in flight
+ * vbus_callq_stop() - end every call in flight or parked
  * @vb: the vbus device, reset already: the device writes no chain now
  *
- * A call in flight ends with -ECANCELED, as through the mailbox, or
- * -ENODEV when the device is going away; callers waiting for room get the
- * device state's errno.
+ * A call ends with -ECANCELED, as through the mailbox, or -ENODEV when
+ * the device is going away; callers waiting for room get the device
+ * state's errno.
  */
 void vbus_callq_stop(struct virtio_vbus *vb)
 {
@@ -199,18 +277,20 @@ void vbus_callq_stop(struct virtio_vbus *vb)
 		cq = &vb->callqs[q];
 		spin_lock_irq(&cq->lock);
 		if (cq->vq) {
-			while ((req = virtqueue_detach_unused_buf(cq->vq))) {
-				req->err = err;
+			while ((req = virtqueue_detach_unused_buf(cq->vq)))
 				list_move_tail(&req->node, &done);
-			}
 		}
+		list_splice_tail_init(&cq->parked, &done);
+		list_for_each_entry(req, &done, node)
+			req->err = err;
 		cq->vq = NULL;
 		cq->inflight = 0;
 		cq->gen++;
 		spin_unlock_irq(&cq->lock);
+		vbus_callq_end(cq, &done);
 		wake_up_all(&cq->wq);
-		vbus_callq_end(vb, cq, &done);
 	}
+	/* No call is in flight, none can be added: nothing re-arms it. */
 	cancel_delayed_work_sync(&vb->callq_watch);
 }
 
@@ -224,34 +304,32 @@ void vbus_callq_wake(struct virtio_vbus *vb)
 }
 
 /*
- * Whether a caller that began waiting at generation @gen may stop: room
- * for one more call, or no call to make (the device is not ready, or the
- * queues went down meanwhile).
+ * Whether a caller that began waiting at generation @gen may stop: fewer
+ * than @limit calls in flight and none parked before it, or no call to
+ * make (the device is not ready, or the queues went down meanwhile).
  */
 static bool vbus_callq_room(struct virtio_vbus *vb, struct vbus_callq *cq,
-			    unsigned int gen)
+			    unsigned int gen, unsigned int limit)
 {
 	return cq->gen != gen || vbus_state_errno(vb) ||
-	       cq->inflight < cq->max;
+	       (cq->inflight < limit && list_empty(&cq->parked));
 }
 
 /*
- * Waits under @cq->lock for room as @how says: 0, -EAGAIN (full, and
- * @how does not wait), -ERESTARTSYS, -ETIMEDOUT, -ECANCELED (the queues
- * went down meanwhile) or the errno of the device state.
+ * Waits under @cq->lock for room (fewer than @limit calls in flight): 0,
+ * -ERESTARTSYS (with @intr), -ETIMEDOUT, -ECANCELED (the queues went
+ * down meanwhile) or the errno of the device state.
  */
 static int vbus_callq_wait_room(struct virtio_vbus *vb, struct vbus_callq *cq,
-				unsigned int how)
+				bool intr, unsigned int limit)
 {
 	unsigned long t = msecs_to_jiffies(vb->cmd_timeout_ms +
 					   VBUS_CALLQ_SLACK_MS);
 	unsigned int gen = cq->gen;
-	long left = 1;
+	long left;
 
-#define ROOM	vbus_callq_room(vb, cq, gen)
-	if (!(how & VBUS_SUBMIT_WAIT))
-		left = ROOM;
-	else if (how & VBUS_SUBMIT_INTR)
+#define ROOM	vbus_callq_room(vb, cq, gen, limit)
+	if (intr)
 		left = wait_event_interruptible_lock_irq_timeout(cq->wq, ROOM,
 								 cq->lock, t);
 	else
@@ -260,66 +338,130 @@ static int vbus_callq_wait_room(struct virtio_vbus *vb, struct vbus_callq *cq,
 	if (left < 0)
 		return left;
 	if (!left)
-		return how & VBUS_SUBMIT_WAIT ? -ETIMEDOUT : -EAGAIN;
+		return -ETIMEDOUT;
 	if (cq->gen != gen)
 		return -ECANCELED;	/* a reset began after the call */
 	return vbus_state_errno(vb);
 }
 
-/* Places @req's chain on @cq and notifies the device; under @cq->lock. */
-static int vbus_callq_add(struct virtio_vbus *vb, struct vbus_callq *cq,
-			  struct vbus_call_req *req, struct list_head *done)
+/*
+ * Hands @req to @cq, sleeping for room as @how says, or parking it; under
+ * @cq->lock. Return: 0 (the call is the queue's), or why not.
+ */
+static int vbus_callq_give(struct virtio_vbus *vb, struct vbus_callq *cq,
+			   struct vbus_call_req *req, unsigned int how,
+			   struct list_head *done)
 {
-	struct scatterlist hdr, out, in, ftr, *sgs[4];
-	unsigned int nout = 0, nin = 0;
+	unsigned int limit = cq->max;
 	int err;
 
-	sg_init_one(&hdr, &req->hdr, sizeof(req->hdr));
-	sgs[nout++] = &hdr;
-	if (req->b.out_len) {
-		sg_init_one(&out, req->b.out, req->b.out_len);
-		sgs[nout++] = &out;
+	for (;;) {
+		err = vbus_state_errno(vb);
+		if (!err && !cq->vq)
+			err = -EAGAIN;	/* not set up: the state says ready */
+		if (err)
+			return err;
+		if (!(how & VBUS_SUBMIT_WAIT) &&
+		    (cq->inflight >= limit || !list_empty(&cq->parked)))
+			break;				/* park it */
+		if (how & VBUS_SUBMIT_WAIT) {
+			err = vbus_callq_wait_room(vb, cq,
+						   how & VBUS_SUBMIT_INTR,
+						   limit);
+			if (err)
+				return err;
+		}
+		err = vbus_callq_add(vb, cq, req, done);
+		if (!err) {
+			kref_get(&req->kref);	/* the queue's */
+			return 0;
+		}
+		/*
+		 * Descriptors short (a ring without indirect ones, holding
+		 * large calls): wait for a call to end, unless none could
+		 * make room.
+		 */
+		if (err == -ENOSPC && !cq->inflight)
+			return -E2BIG;
+		if (err != -ENOSPC)
+			return err;
+		limit = cq->inflight;
 	}
-	if (req->b.in_len) {
-		sg_init_one(&in, req->b.in, req->b.in_len);
-		sgs[nout + nin++] = &in;
-	}
-	sg_init_one(&ftr, &req->ftr, sizeof(req->ftr));
-	sgs[nout + nin++] = &ftr;
+	kref_get(&req->kref);		/* the queue's */
+	list_add_tail(&req->node, &cq->parked);
+	return 0;
+}
 
-	err = virtqueue_add_sgs(cq->vq, sgs, nout, nin, req, GFP_ATOMIC);
-	if (err)
-		return err;
-	kref_get(&req->kref);	/* the queue's */
-	req->deadline = jiffies + msecs_to_jiffies(vb->cmd_timeout_ms +
-						   VBUS_CALLQ_SLACK_MS);
-	list_add_tail(&req->node, &cq->reqs);
-	cq->inflight++;
-	/*
-	 * Under the lock: once it is dropped, a reset may take the queue
-	 * away (vbus_callq_stop(), then del_vqs()). A device that runs the
-	 * call within the notification (most calls) has given it back
-	 * already: collect it now, with callbacks off meanwhile, so that
-	 * neither an interrupt nor a sleep follows.
-	 */
-	virtqueue_disable_cb(cq->vq);
-	virtqueue_kick(cq->vq);
-	do {
-		vbus_callq_reap(cq, done);
-	} while (!virtqueue_enable_cb(cq->vq));
+/*
+ * @buf's @len bytes as a scatterlist: @one for contiguous memory; for
+ * vmalloc() memory a table of page-sized segments, allocated here and
+ * freed with the request (*@table).
+ */
+static struct scatterlist *vbus_callq_sg(void *buf, u32 len,
+					 struct scatterlist *one,
+					 struct scatterlist **table)
+{
+	unsigned int n, i, off, seg;
+	struct scatterlist *sg;
+
+	if (!is_vmalloc_addr(buf)) {
+		sg_init_one(one, buf, len);
+		return one;
+	}
+	n = DIV_ROUND_UP(offset_in_page(buf) + len, PAGE_SIZE);
+	sg = kmalloc_array(n, sizeof(*sg), GFP_KERNEL);
+	if (!sg)
+		return NULL;
+	sg_init_table(sg, n);
+	for (i = 0; i < n; i++, buf += seg, len -= seg) {
+		off = offset_in_page(buf);
+		seg = min_t(u32, len, PAGE_SIZE - off);
+		sg_set_page(&sg[i], vmalloc_to_page(buf), seg, off);
+	}
+	*table = sg;
+	return sg;
+}
+
+/* Builds @req's chain, before the queue's lock: it may allocate. */
+static int vbus_callq_chain(struct vbus_call_req *req)
+{
+	struct vbus_callq_chain *c = &req->chain;
+	struct vbus_call_bufs *b = &req->b;
+	struct scatterlist *sg;
+
+	c->nout = 0;
+	c->nin = 0;
+	sg_init_one(&c->one[0], &req->hdr, sizeof(req->hdr));
+	c->sgs[c->nout++] = &c->one[0];
+	if (b->out_len) {
+		sg = vbus_callq_sg(b->out, b->out_len, &c->one[1], &c->table[0]);
+		if (!sg)
+			return -ENOMEM;
+		c->sgs[c->nout++] = sg;
+	}
+	if (b->in_len) {
+		sg = vbus_callq_sg(b->in, b->in_len, &c->one[2], &c->table[1]);
+		if (!sg)
+			return -ENOMEM;
+		c->sgs[c->nout + c->nin++] = sg;
+	}
+	sg_init_one(&c->one[3], &req->ftr, sizeof(req->ftr));
+	c->sgs[c->nout + c->nin++] = &c->one[3];
 	return 0;
 }
 
 /**
  * vbus_callq_submit() - put a call on a call queue
  * @req: the call, its buffers filled
- * @how: VBUS_SUBMIT_* flags: whether to wait for room
+ * @how: VBUS_SUBMIT_* flags: sleep for room on a full queue, or park
  *
  * Process context. @req->end may run before this returns (the device
  * answered within the notification).
  *
- * Return: 0 when @req->end will run (it ran already, maybe), or -EAGAIN,
- * -EINTR, -ETIMEDOUT, -ECANCELED, -ENOMEM, the device state's errno.
+ * Return: 0 when @req->end will run (it ran already, maybe), or -EINTR,
+ * -ETIMEDOUT, -ECANCELED, -ENOMEM, -E2BIG (more segments than the ring
+ * has descriptors), -EAGAIN (the queues are not set up), the device
+ * state's errno.
  */
 int vbus_callq_submit(struct vbus_call_req *req, unsigned int how)
 {
@@ -330,18 +472,14 @@ int vbus_callq_submit(struct vbus_call_req *req, unsigned int how)
 	int err;
 
 	req->hdr.func = cpu_to_le32(req->func);
-	spin_lock_irq(&cq->lock);
-	err = vbus_callq_wait_room(vb, cq, how);
-	if (!err && !cq->vq)
-		err = -EAGAIN;	/* not set up yet: the state says ready */
-	if (!err)
-		err = vbus_callq_add(vb, cq, req, &done);
-	spin_unlock_irq(&cq->lock);
+	err = vbus_callq_chain(req);
 	if (err)
-		return err == -ERESTARTSYS ? -EINTR : err;
-	queue_delayed_work(system_wq, &vb->callq_watch, HZ);
-	vbus_callq_end(vb, cq, &done);
-	return 0;
+		return err;
+	spin_lock_irq(&cq->lock);
+	err = vbus_callq_give(vb, cq, req, how, &done);
+	spin_unlock_irq(&cq->lock);
+	vbus_callq_end(cq, &done);
+	return err == -ERESTARTSYS ? -EINTR : err;
 }
 
 /**
@@ -432,12 +570,15 @@ out_give_back:
 /* At probe: the queues' locks, waits and watchdog, for the device's life. */
 void vbus_callq_init(struct virtio_vbus *vb)
 {
+	struct vbus_callq *cq;
 	unsigned int q;
 
 	for (q = 0; q < VBUS_DRV_MAX_CALLQS; q++) {
-		spin_lock_init(&vb->callqs[q].lock);
-		init_waitqueue_head(&vb->callqs[q].wq);
-		INIT_LIST_HEAD(&vb->callqs[q].reqs);
+		cq = &vb->callqs[q];
+		spin_lock_init(&cq->lock);
+		init_waitqueue_head(&cq->wq);
+		INIT_LIST_HEAD(&cq->reqs);
+		INIT_LIST_HEAD(&cq->parked);
 	}
 	INIT_DELAYED_WORK(&vb->callq_watch, vbus_callq_watch);
 }

@@ -2,7 +2,8 @@
 /*
  * Client drivers: each vbus device appears on the auxiliary bus as
  * virtio_vbus.<type>.<N>, where a type-specific driver binds; this file
- * also holds the API such drivers call.
+ * also holds the API such drivers call, but for calls
+ * (virtio_vbus_client_call.c).
  */
 #include <linux/ctype.h>
 #include <linux/module.h>
@@ -50,6 +51,9 @@ int vbus_client_add(struct virtio_vbus *vb)
 	if (!vc)
 		return -ENOMEM;
 	vc->vb = vb;
+	spin_lock_init(&vc->calls_lock);
+	INIT_LIST_HEAD(&vc->calls);
+	init_waitqueue_head(&vc->calls_wq);
 	vc->adev.name = vb->type;
 	vc->adev.id = vb->instance;
 	vc->adev.dev.parent = &vb->dev;
@@ -86,6 +90,9 @@ void vbus_client_del(struct virtio_vbus *vb)
 	if (!vc)
 		return;
 	auxiliary_device_delete(&vc->adev);
+	/* A client gone without vbus_call_drain(): its callbacks are too. */
+	if (vbus_client_calls_abandon(vc, -ENODEV, true))
+		dev_warn(&vb->dev, "client driver left asynchronous calls behind\n");
 	auxiliary_device_uninit(&vc->adev);
 }
 
@@ -214,124 +221,6 @@ void vbus_client_reset_done(struct vbus_client_device *vc, int err)
 	device_unlock(&vc->adev.dev);
 	put_device(&vc->adev.dev);
 }
-
-/**
- * vbus_call() - a device call from a client driver
- * @vc: the client device
- * @func: the function of the device type
- * @out: bytes sent to the device
- * @out_len: length of @out
- * @in: buffer for the answer
- * @in_len: size of @in
- * @res: what the device answered (all zero when it did not complete the
- *	call)
- *
- * Sleeps until the device completes the call (at most its cmd_timeout_ms).
- * The buffers may be anywhere (stack included): the call bounces them.
- *
- * Return: 0, the errno of the device's status, -E2BIG over the device's
- * limit, -EOPNOTSUPP without device calls, -ENODEV once the device is
- * removed, -EIO once it is broken, -ETIMEDOUT, -ENOMEM.
- */
-int vbus_call(struct vbus_client_device *vc, u32 func, const void *out,
-	      size_t out_len, void *in, size_t in_len,
-	      struct vbus_call_result *res)
-{
-	struct virtio_vbus *vb = vc->vb;
-	struct vbus_cmd_result cres;
-	struct vbus_call_bufs b;
-	int err;
-
-	memset(res, 0, sizeof(*res));
-	err = vbus_call_bufs_alloc(vb, &b, out_len, in_len);
-	if (err)
-		return err;
-	if (out_len)
-		memcpy(b.out, out, out_len);
-	err = vbus_do_call(vb, func, &b, false, &cres);
-	if (!err && cres.result)
-		memcpy(in, b.in, cres.result);
-	res->len = err ? 0 : cres.result;
-	res->status = cres.status;
-	res->qualifier = cres.qualifier;
-	vbus_call_bufs_free(&b);
-	return err;
-}
-EXPORT_SYMBOL_GPL(vbus_call);
-
-/**
- * struct vbus_client_call - an asynchronous call of a client driver
- * @req: the call
- * @call: the client's description, where the answer goes
- */
-struct vbus_client_call {
-	struct vbus_call_req req;
-	struct vbus_call_async *call;
-};
-
-static void vbus_client_call_end(struct vbus_call_req *req)
-{
-	struct vbus_call_async *call =
-		container_of(req, struct vbus_client_call, req)->call;
-	struct completion *completion = call->completion;
-
-	if (!req->err && req->res.result)
-		memcpy(call->in, req->b.in, req->res.result);
-	call->err = req->err;
-	call->res.len = req->err ? 0 : req->res.result;
-	call->res.status = req->res.status;
-	call->res.qualifier = req->res.qualifier;
-	/* @done may free @call. */
-	if (call->done)
-		call->done(call);
-	if (completion)
-		complete(completion);
-}
-
-static void vbus_client_call_release(struct vbus_call_req *req)
-{
-	kfree(container_of(req, struct vbus_client_call, req));
-}
-
-/**
- * vbus_call_submit() - a device call from a client driver, not waited for
- * @vc: the client device
- * @call: the call; the caller's until @call->done runs
- *
- * Process context: sleeps while the device's call queues are full. The
- * calls of a device with call queues run concurrently and end in any
- * order; without them they go through the mailbox one at a time, in
- * order. A call the device never answers breaks the device (after its
- * cmd_timeout_ms) and ends with the reset or removal that follows.
- *
- * Return: 0 when @call->done will run (it may have run already); else it
- * will not: -E2BIG over the device's limit, -EOPNOTSUPP without device
- * calls, -ENODEV once the device is removed, -EIO once it is broken,
- * -EBUSY while it resets, -ETIMEDOUT, -ENOMEM.
- */
-int vbus_call_submit(struct vbus_client_device *vc,
-		     struct vbus_call_async *call)
-{
-	struct virtio_vbus *vb = vc->vb;
-	struct vbus_client_call *kc;
-	int err;
-
-	kc = kzalloc(sizeof(*kc), GFP_KERNEL);
-	if (!kc)
-		return -ENOMEM;
-	vbus_call_req_init(&kc->req, vb, call->func, vbus_client_call_end,
-			   vbus_client_call_release);
-	kc->call = call;
-	err = vbus_call_bufs_alloc(vb, &kc->req.b, call->out_len,
-				   call->in_len);
-	if (!err && call->out_len)
-		memcpy(kc->req.b.out, call->out, call->out_len);
-	if (!err)
-		err = vbus_call_start(&kc->req, VBUS_SUBMIT_WAIT);
-	vbus_call_req_put(&kc->req);
-	return err;
-}
-EXPORT_SYMBOL_GPL(vbus_call_submit);
 
 const char *vbus_client_type(struct vbus_client_device *vc)
 {

@@ -7,7 +7,9 @@
  */
 #include <linux/dma-mapping.h>
 #include <linux/jiffies.h>
+#include <linux/llist.h>
 #include <linux/slab.h>
+#include <linux/vmalloc.h>
 #include <linux/virtio_config.h>
 
 #include "virtio_vbus.h"
@@ -255,6 +257,57 @@ static int vbus_call_bufs_map(struct virtio_vbus *vb, struct vbus_call_bufs *b)
 	return 0;
 }
 
+/*
+ * One bounce buffer of @len bytes, zeroed (no stale kernel data reaches
+ * the caller), or NULL (also for 0 bytes). The mailbox takes one DMA
+ * address per buffer: contiguous memory. A call queue takes page-sized
+ * segments: from VBUS_CALL_CONTIG_MAX to VBUS_CALL_SG_MAX, pages from
+ * vmalloc(), which a fragmented memory still has (beyond, the chain would
+ * outgrow the ring).
+ */
+static void *vbus_call_buf_alloc(struct virtio_vbus *vb, size_t len)
+{
+	if (!len)
+		return NULL;
+	if (vb->has_callq && len > VBUS_CALL_CONTIG_MAX &&
+	    len <= VBUS_CALL_SG_MAX)
+		return __vmalloc(len, GFP_KERNEL_ACCOUNT | __GFP_ZERO);
+	return kzalloc(len, GFP_KERNEL_ACCOUNT);
+}
+
+/*
+ * vmalloc() buffers to free, linked through their own first bytes:
+ * vfree() may sleep, and a call may end in any context.
+ */
+static LLIST_HEAD(vbus_vfree_list);
+
+static void vbus_vfree_work(struct work_struct *work)
+{
+	struct llist_node *node, *next;
+
+	llist_for_each_safe(node, next, llist_del_all(&vbus_vfree_list))
+		vfree(node);
+}
+
+static DECLARE_WORK(vbus_vfree, vbus_vfree_work);
+
+/* At module exit: every buffer is freed. */
+void vbus_call_bufs_flush(void)
+{
+	flush_work(&vbus_vfree);
+}
+
+/* In any context but NMI. */
+static void vbus_call_buf_free(void *buf)
+{
+	if (!is_vmalloc_addr(buf)) {
+		kfree(buf);
+		return;
+	}
+	if (llist_add(buf, &vbus_vfree_list))
+		schedule_work(&vbus_vfree);
+}
+
 /**
  * vbus_call_bufs_alloc() - allocate the bounce buffers of a call
  * @vb: the vbus device
@@ -272,26 +325,20 @@ int vbus_call_bufs_alloc(struct virtio_vbus *vb, struct vbus_call_bufs *b,
 		return -E2BIG;
 	b->out_len = out_len;
 	b->in_len = in_len;
-	if (out_len) {
-		b->out = kmalloc(out_len, GFP_KERNEL_ACCOUNT);
-		if (!b->out)
-			return -ENOMEM;
-	}
-	if (in_len) {
-		b->in = kzalloc(in_len, GFP_KERNEL_ACCOUNT);
-		if (!b->in) {
-			kfree(b->out);
-			b->out = NULL;
-			return -ENOMEM;
-		}
+	b->out = vbus_call_buf_alloc(vb, out_len);
+	b->in = vbus_call_buf_alloc(vb, in_len);
+	if ((out_len && !b->out) || (in_len && !b->in)) {
+		vbus_call_bufs_free(b);
+		return -ENOMEM;
 	}
 	return 0;
 }
 
+/* Any context, hard IRQ included. */
 void vbus_call_bufs_free(struct vbus_call_bufs *b)
 {
-	kfree(b->out);
-	kfree(b->in);
+	vbus_call_buf_free(b->out);
+	vbus_call_buf_free(b->in);
 	memset(b, 0, sizeof(*b));
 }
 

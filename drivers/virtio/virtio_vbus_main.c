@@ -247,6 +247,7 @@ static void vbus_dev_teardown(struct virtio_vbus *vb, u32 uevent)
 	/* Command waiters see the new state and give up. */
 	wake_up_all(&vb->cfg_wq);
 	vbus_cmd_reset(vb);
+	vbus_mbox_stop(vb);
 	vbus_evq_stop(vb);
 	cancel_work_sync(&vb->config_work);
 	vbus_regions_reset(vb);
@@ -532,6 +533,7 @@ static int vbus_probe(struct virtio_device *vdev)
 	spin_lock_init(&vb->sigq_lock);
 	spin_lock_init(&vb->files_lock);
 	vbus_callq_init(vb);
+	vbus_mbox_init(vb);
 	INIT_LIST_HEAD(&vb->owed);
 	INIT_LIST_HEAD(&vb->files);
 	xa_init_flags(&vb->regions, XA_FLAGS_ALLOC);
@@ -539,22 +541,17 @@ static int vbus_probe(struct virtio_device *vdev)
 	INIT_WORK(&vb->config_work, vbus_config_work);
 	INIT_WORK(&vb->reset_work, vbus_reset_work);
 	vdev->priv = vb;
-	vb->call_wq = alloc_ordered_workqueue("vbus%d-calls", 0, vb->instance);
-	if (!vb->call_wq) {
-		err = -ENOMEM;
-		goto err_put_dev;
-	}
 
 	vbus_config_resync(vb);
 	err = vbus_read_type(vb);
 	if (err)
-		goto err_destroy_wq;
+		goto err_put_dev;
 	err = vbus_read_limits(vb);
 	if (err)
-		goto err_destroy_wq;
+		goto err_put_dev;
 	err = vbus_dev_init(vb);
 	if (err)
-		goto err_destroy_wq;
+		goto err_put_dev;
 	vbus_fsm_event(vb, VBUS_EV_READY, NULL);
 
 	cdev_init(&vb->cdev, &vbus_fops);
@@ -578,8 +575,6 @@ err_teardown:
 	vbus_dev_teardown(vb, VBUS_UEVT_REMOVED);
 	mutex_unlock(&vb->reset_lock);
 	cancel_work_sync(&vb->reset_work);
-err_destroy_wq:
-	destroy_workqueue(vb->call_wq);
 err_put_dev:
 	vdev->priv = NULL;
 	put_device(&vb->dev);
@@ -608,8 +603,6 @@ static void vbus_remove(struct virtio_device *vdev)
 	mutex_unlock(&vb->reset_lock);
 	/* After teardown nothing queues it any more; it takes reset_lock. */
 	cancel_work_sync(&vb->reset_work);
-	/* Calls queued before the state said removed fail at once. */
-	destroy_workqueue(vb->call_wq);
 	vdev->priv = NULL;
 	put_device(&vb->dev);
 }
@@ -651,13 +644,19 @@ static struct virtio_driver vbus_driver = {
 #endif
 };
 
+/* Work that may block for long: mailbox calls, each up to 60 s. */
+struct workqueue_struct *vbus_wq;
+
 static int __init vbus_init(void)
 {
 	int err;
 
+	vbus_wq = alloc_workqueue("virtio_vbus", 0, 0);
+	if (!vbus_wq)
+		return -ENOMEM;
 	err = class_register(&vbus_class);
 	if (err)
-		return err;
+		goto err_wq;
 	err = alloc_chrdev_region(&vbus_devt, 0, VBUS_MAX_INSTANCES, "vbus");
 	if (err)
 		goto err_class;
@@ -670,6 +669,8 @@ err_chrdev:
 	unregister_chrdev_region(vbus_devt, VBUS_MAX_INSTANCES);
 err_class:
 	class_unregister(&vbus_class);
+err_wq:
+	destroy_workqueue(vbus_wq);
 	return err;
 }
 
@@ -679,6 +680,8 @@ static void __exit vbus_exit(void)
 	unregister_chrdev_region(vbus_devt, VBUS_MAX_INSTANCES);
 	class_unregister(&vbus_class);
 	ida_destroy(&vbus_ida);
+	destroy_workqueue(vbus_wq);
+	vbus_call_bufs_flush();
 }
 
 module_init(vbus_init);

@@ -54,6 +54,8 @@ struct vbus_call_fd {
  * @ioucmd: its io_uring command, until the call ends or io_uring cancels
  *	it (whoever takes it with xchg() completes it); or NULL
  * @node: in @cfd->done once ended
+ * @rec: its completion record, once read() made it
+ * @have_rec: @rec is made: the answer is copied already
  */
 struct vbus_ucall {
 	struct vbus_call_req req;
@@ -62,6 +64,8 @@ struct vbus_ucall {
 	struct vbus_call_fd *cfd;
 	struct io_uring_cmd *ioucmd;
 	struct list_head node;
+	struct vbus_call_done rec;
+	bool have_rec;
 };
 
 static void vbus_call_fd_free(struct kref *kref)
@@ -169,21 +173,40 @@ static int vbus_uring_cancel(struct io_uring_cmd *ioucmd,
 	return 0;
 }
 
-/* The SQE's command bytes, copied once: userspace may change them. */
+/*
+ * The SQE's command bytes, copied once: userspace may change them. As for
+ * an ioctl, bytes past what this kernel knows must be zero (E2BIG).
+ */
 static int vbus_uring_call_in(struct io_uring_cmd *ioucmd, struct vbus_call *c)
 {
 	/* SQE128: the command bytes run to the end of the second SQE. */
 	const size_t room = 2 * sizeof(struct io_uring_sqe) -
 			    offsetof(struct io_uring_sqe, cmd);
-	const void *cmd = io_uring_sqe_cmd(ioucmd->sqe);
+	u8 bytes[2 * sizeof(struct io_uring_sqe)];
 
 	BUILD_BUG_ON(sizeof(*c) > room);
-	memcpy(c, cmd, sizeof(*c));
+	memcpy(bytes, io_uring_sqe_cmd(ioucmd->sqe), room);
+	memcpy(c, bytes, sizeof(*c));
 	if (c->argsz < offsetofend(struct vbus_call, qualifier) ||
 	    c->argsz > room)
 		return -EINVAL;
+	if (c->argsz > sizeof(*c) &&
+	    memchr_inv(bytes + sizeof(*c), 0, c->argsz - sizeof(*c)))
+		return -E2BIG;
 	c->tag = 0;	/* user_data is the tag */
 	return 0;
+}
+
+/* Completes @ioucmd with @err now, unless io_uring cancelled it. */
+static void vbus_uring_fail(struct vbus_ucall *uc, int err,
+			    unsigned int issue_flags)
+{
+	struct io_uring_cmd *ioucmd = xchg(&uc->ioucmd, NULL);
+
+	if (ioucmd) {
+		io_uring_cmd_done(ioucmd, err, 0, issue_flags);
+		vbus_call_req_put(&uc->req);	/* the command's */
+	}
 }
 
 /**
@@ -191,14 +214,17 @@ static int vbus_uring_call_in(struct io_uring_cmd *ioucmd, struct vbus_call *c)
  * @ioucmd: the command
  * @issue_flags: io_uring's
  *
- * Return: -EIOCBQUEUED once the call is started; -EAGAIN when the call
- * queue is full and io_uring may not block (it retries from a worker,
- * which waits); else the errno of a call that was not started.
+ * Never sleeps and never asks io_uring to retry: a full call queue keeps
+ * the call parked. The command is cancelable before the call starts, so
+ * that its completion always finds it so.
+ *
+ * Return: -EIOCBQUEUED once the command is the driver's (its completion,
+ * an error included, comes later), or the errno of a command refused
+ * before that.
  */
 int vbus_uring_cmd(struct io_uring_cmd *ioucmd, unsigned int issue_flags)
 {
 	struct vbus_file *vf = ioucmd->file->private_data;
-	unsigned int how = VBUS_SUBMIT_WAIT | VBUS_SUBMIT_INTR;
 	struct vbus_ucall *uc;
 	struct vbus_call c;
 	int err;
@@ -219,16 +245,10 @@ int vbus_uring_cmd(struct io_uring_cmd *ioucmd, unsigned int issue_flags)
 	*io_uring_cmd_to_pdu(ioucmd, struct vbus_ucall *) = uc;
 	uc->ioucmd = ioucmd;
 	kref_get(&uc->req.kref);	/* the command's */
-	if (issue_flags & IO_URING_F_NONBLOCK)
-		how = 0;
-	err = vbus_call_start(&uc->req, how);
-	if (err) {
-		uc->ioucmd = NULL;
-		vbus_call_req_put(&uc->req);
-		vbus_call_req_put(&uc->req);
-		return err;
-	}
 	io_uring_cmd_mark_cancelable(ioucmd, issue_flags);
+	err = vbus_call_start(&uc->req, 0);
+	if (err)
+		vbus_uring_fail(uc, err, issue_flags);
 	vbus_call_req_put(&uc->req);
 	return -EIOCBQUEUED;
 }
@@ -282,7 +302,6 @@ static void vbus_call_fd_unreserve(struct vbus_call_fd *cfd)
 static long vbus_call_fd_submit(struct file *file, void __user *argp)
 {
 	struct vbus_call_fd *cfd = file->private_data;
-	unsigned int how = VBUS_SUBMIT_WAIT | VBUS_SUBMIT_INTR;
 	struct vbus_ucall *uc;
 	struct vbus_call c;
 	int err;
@@ -300,9 +319,8 @@ static long vbus_call_fd_submit(struct file *file, void __user *argp)
 	}
 	uc->cfd = cfd;
 	kref_get(&cfd->kref);	/* the call's */
-	if (file->f_flags & O_NONBLOCK)
-		how = 0;
-	err = vbus_call_start(&uc->req, how);
+	/* Parked when the call queue is full: never a sleep here. */
+	err = vbus_call_start(&uc->req, 0);
 	vbus_call_req_put(&uc->req);
 	if (err)
 		vbus_call_fd_unreserve(cfd);
@@ -334,13 +352,23 @@ static struct vbus_ucall *vbus_call_fd_pop(struct vbus_call_fd *cfd)
 	return uc;
 }
 
-/* The completion record of @uc, its answer copied to the caller. */
-static void vbus_call_fd_record(struct vbus_ucall *uc,
-				struct vbus_call_done *d)
+/* Puts @uc back first: read() could not hand its record out. */
+static void vbus_call_fd_unpop(struct vbus_call_fd *cfd, struct vbus_ucall *uc)
+{
+	spin_lock_irq(&cfd->lock);
+	list_add(&uc->node, &cfd->done);
+	cfd->outstanding++;
+	spin_unlock_irq(&cfd->lock);
+}
+
+/* The completion record of @uc, its answer copied to the caller once. */
+static const struct vbus_call_done *vbus_call_fd_record(struct vbus_ucall *uc)
 {
 	const struct vbus_cmd_result *res = &uc->req.res;
+	struct vbus_call_done *d = &uc->rec;
 
-	memset(d, 0, sizeof(*d));
+	if (uc->have_rec)
+		return d;
 	d->tag = uc->tag;
 	d->error = vbus_ucall_answer(uc);
 	d->result_len = d->error ? 0 : res->result;
@@ -349,6 +377,8 @@ static void vbus_call_fd_record(struct vbus_ucall *uc,
 		d->device_status = res->status;
 		d->qualifier = res->qualifier;
 	}
+	uc->have_rec = true;
+	return d;
 }
 
 /* Waits for an ended call: 0, -EAGAIN (O_NONBLOCK), -ERESTARTSYS. */
@@ -364,7 +394,7 @@ static ssize_t vbus_call_fd_read(struct file *file, char __user *buf,
 				 size_t count, loff_t *ppos)
 {
 	struct vbus_call_fd *cfd = file->private_data;
-	struct vbus_call_done d;
+	const size_t rec = sizeof(struct vbus_call_done);
 	struct vbus_ucall *uc;
 	ssize_t n = 0;
 	int err;
@@ -372,11 +402,11 @@ static ssize_t vbus_call_fd_read(struct file *file, char __user *buf,
 	err = vbus_call_fd_check(cfd);
 	if (err)
 		return err;
-	if (count < sizeof(d))
+	if (count < rec)
 		return -EINVAL;
 	if (mutex_lock_interruptible(&cfd->read_lock))
 		return -ERESTARTSYS;
-	while (count - n >= sizeof(d)) {
+	while (count - n >= rec) {
 		uc = vbus_call_fd_pop(cfd);
 		if (!uc && n)
 			break;
@@ -386,13 +416,13 @@ static ssize_t vbus_call_fd_read(struct file *file, char __user *buf,
 				break;
 			continue;
 		}
-		vbus_call_fd_record(uc, &d);
-		vbus_call_req_put(&uc->req);	/* the list's */
-		if (copy_to_user(buf + n, &d, sizeof(d))) {
+		if (copy_to_user(buf + n, vbus_call_fd_record(uc), rec)) {
+			vbus_call_fd_unpop(cfd, uc);	/* not lost */
 			err = -EFAULT;
 			break;
 		}
-		n += sizeof(d);
+		vbus_call_req_put(&uc->req);	/* the list's */
+		n += rec;
 	}
 	mutex_unlock(&cfd->read_lock);
 	return n ?: err;

@@ -12,7 +12,10 @@
 
 #include <linux/auxiliary_bus.h>
 #include <linux/bits.h>
+#include <linux/list.h>
+#include <linux/spinlock.h>
 #include <linux/types.h>
+#include <linux/wait.h>
 
 struct virtio_vbus;
 struct vbus_client_device;
@@ -37,11 +40,17 @@ struct vbus_client_reset_ops {
  * @adev: the auxiliary device client drivers bind to
  * @vb: the vbus device; the auxiliary device holds a reference on it
  * @reset_ops: the bound client's reset callbacks, or NULL
+ * @calls_lock: private: protects @calls
+ * @calls: private: the asynchronous calls not ended for the client yet
+ * @calls_wq: private: vbus_call_drain() waits here
  */
 struct vbus_client_device {
 	struct auxiliary_device adev;
 	struct virtio_vbus *vb;
 	const struct vbus_client_reset_ops *reset_ops;
+	spinlock_t calls_lock;		/* see @calls_lock above */
+	struct list_head calls;
+	wait_queue_head_t calls_wq;
 };
 
 static inline struct vbus_client_device *
@@ -78,9 +87,10 @@ struct completion;
  * @done: called once when the call ends, or NULL: in any context, hard
  *	IRQ included, maybe before vbus_call_submit() returned; it must not
  *	sleep, and may free the structure
- * @completion: completed when the call ends (after @done), or NULL
- * @err: set before @done: as vbus_call() returns, and -ECANCELED when a
- *	reset ended the call
+ * @completion: completed when the call ends (after @done), or NULL; not
+ *	in memory that @done frees
+ * @err: set before @done: as vbus_call() returns, -ECANCELED when a reset
+ *	ended the call, -ENODEV a removal, -ETIMEDOUT vbus_call_drain()
  * @res: set before @done: what the device answered
  * @private: the caller's
  */
@@ -99,6 +109,7 @@ struct vbus_call_async {
 
 int vbus_call_submit(struct vbus_client_device *vc,
 		     struct vbus_call_async *call);
+void vbus_call_drain(struct vbus_client_device *vc);
 
 /*
  * Shared-memory regions and their shm-signals. A region is memory the

@@ -21,6 +21,8 @@
 #include "vbus_uring.h"
 
 #define NCALLS		VBUS_CALL_FD_MAX
+/* More than a call queue holds (max_calls, 64 by default). */
+#define PARKED		128
 #define TAG_DELAY	1000
 
 /* A call description; tag only where argsz covers it. */
@@ -64,6 +66,9 @@ static int reap(int cfd, struct vbus_call_done *d)
 		return -errno;
 	return n == sizeof(*d) ? 0 : -EIO;
 }
+
+/* An address no program maps (volatile: the compiler must not know). */
+static void *volatile bad_ptr = (void *)8;
 
 /* The 16-byte payload of call @i. */
 static void payload(uint8_t *p, uint32_t i)
@@ -206,6 +211,18 @@ TEST_F(async, call_fd_errors)
 	EXPECT_EQ(ENOTTY, errno);
 	EXPECT_EQ(-1, read(self->cfd, small, sizeof(small)));
 	EXPECT_EQ(EINVAL, errno);
+
+	/* A record that cannot be handed out stays for the next read(). */
+	ASSERT_EQ(0, submit(self->cfd, VBUS_TEST_ECHO, "kept", 4, small, 4,
+			    13));
+	usleep(100000);
+	EXPECT_EQ(-1, read(self->cfd, bad_ptr, sizeof(d)));
+	EXPECT_EQ(EFAULT, errno);
+	ASSERT_EQ(0, reap(self->cfd, &d));
+	EXPECT_EQ(13, d.tag);
+	EXPECT_EQ(0, d.error);
+	EXPECT_EQ(4, d.result_len);
+	EXPECT_EQ(0, memcmp("kept", small, 4));
 }
 
 /* poll() and O_NONBLOCK: nothing to read until a call ends. */
@@ -419,6 +436,60 @@ TEST_F(async, uring_hundreds)
 				    16));
 	}
 	vbus_ring_exit(&r);
+}
+
+/*
+ * More calls than the call queue holds, each a DELAY: the rest wait
+ * parked and all end well. Then the ring's slots, reused for other calls
+ * at once, must not change what the parked ones do (a command io_uring
+ * retried would read its SQE again).
+ */
+TEST_F(async, uring_parks_when_full)
+{
+	static char in[PARKED][8];
+	uint32_t ms = htole32(100);
+	int seen[2 * PARKED] = {}, i;
+	struct vbus_call c;
+	struct vbus_cqe cqe;
+	struct vbus_ring r;
+
+	RING_OR_SKIP(&r, PARKED);
+	c = call_of(VBUS_TEST_DELAY, &ms, sizeof(ms), NULL, 0, 0);
+	for (i = 0; i < PARKED; i++)
+		ASSERT_EQ(0, vbus_ring_call(&r, self->fd, &c, sizeof(c), i));
+	ASSERT_EQ(PARKED, vbus_ring_enter(&r, 0));
+	for (i = 0; i < PARKED; i++) {
+		c = call_of(VBUS_TEST_ECHO, "reused", 6, in[i], sizeof(in[i]),
+			    0);
+		ASSERT_EQ(0, vbus_ring_call(&r, self->fd, &c, sizeof(c),
+					    PARKED + i));
+	}
+	ASSERT_EQ(PARKED, vbus_ring_enter(&r, 0));
+	for (i = 0; i < 2 * PARKED; i++) {
+		ASSERT_EQ(0, vbus_ring_wait(&r, &cqe));
+		ASSERT_GT(2 * PARKED, cqe.user_data);
+		EXPECT_EQ(0, seen[cqe.user_data]++);
+		EXPECT_EQ(cqe.user_data < PARKED ? 0 : 6, cqe.res) {
+			TH_LOG("call %llu", (unsigned long long)cqe.user_data);
+		}
+	}
+	vbus_ring_exit(&r);
+}
+
+/* The same through a call fd: parked, never refused, all well. */
+TEST_F(async, call_fd_parks_when_full)
+{
+	struct vbus_call_done d;
+	int seen[PARKED] = {}, i;
+
+	for (i = 0; i < PARKED; i++)
+		ASSERT_EQ(0, submit_delay(self->cfd, 100, i));
+	for (i = 0; i < PARKED; i++) {
+		ASSERT_EQ(0, reap(self->cfd, &d));
+		ASSERT_GT(PARKED, d.tag);
+		EXPECT_EQ(0, seen[d.tag]++);
+		EXPECT_EQ(0, d.error);
+	}
 }
 
 /* Without 128-byte SQEs and 32-byte CQEs the command is refused. */

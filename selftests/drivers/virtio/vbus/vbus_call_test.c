@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/ioctl.h>
+#include <sys/wait.h>
 #include <linux/virtio_vbus.h>
 
 #include "kselftest_harness.h"
@@ -604,6 +605,43 @@ TEST(kernel_client_async)
 	EXPECT_STREQ("ok 500 calls, 0 bad", buf);
 	EXPECT_EQ(-EINVAL, vbus_write_file(path, "many 513"));
 	ASSERT_EQ(0, system("rmmod vbus_test_client"));
+}
+
+/*
+ * A client's asynchronous call outlives the writer that asked for it (a
+ * killed process), and the client is unloaded meanwhile: its remove waits
+ * for the call (vbus_call_drain()), so the call's end finds the module
+ * still there. The device works afterwards.
+ */
+TEST(kernel_client_unloaded_with_call_in_flight)
+{
+	char name[16], path[PATH_MAX], buf[8];
+	struct vbus_info info;
+	struct vbus_call c;
+	int fd, status;
+	long t0;
+	pid_t pid;
+
+	if (vbus_find_type("vbus-test", name, sizeof(name)))
+		SKIP(return, "no vbus-test device");
+	fd = vbus_open(name);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, vbus_info(fd, &info));
+	ASSERT_EQ(0, system("modprobe vbus_test_client"));
+	snprintf(path, sizeof(path),
+		 TC_DEBUGFS "/virtio_vbus.vbus-test.%u/async", info.instance);
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid)
+		_exit(vbus_write_file(path, "order") ? 1 : 0);
+	usleep(100000);		/* the DELAY (300 ms) is in flight */
+	kill(pid, SIGKILL);
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	t0 = vbus_now_ms();
+	ASSERT_EQ(0, system("rmmod vbus_test_client"));
+	TH_LOG("rmmod took %ld ms", vbus_now_ms() - t0);
+	EXPECT_EQ(0, vbus_do(fd, VBUS_TEST_ECHO, "x", 1, buf, 1, &c));
+	close(fd);
 }
 
 TEST_HARNESS_MAIN
