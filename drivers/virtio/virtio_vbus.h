@@ -20,9 +20,9 @@
 
 /*
  * The largest call buffer the driver bounces: one contiguous allocation
- * through the mailbox; through a call queue, page-sized segments from
- * VBUS_CALL_CONTIG_MAX to VBUS_CALL_SG_MAX (130 descriptors a call at
- * most, within a ring of 256), one contiguous allocation beyond.
+ * through the mailbox; through a call queue with indirect descriptors,
+ * page-sized segments from VBUS_CALL_CONTIG_MAX to VBUS_CALL_SG_MAX (130
+ * descriptors a call at most), one contiguous allocation otherwise.
  */
 #define VBUS_DRV_MAX_CALL_LEN	SZ_1M
 #define VBUS_CALL_CONTIG_MAX	SZ_16K
@@ -158,7 +158,9 @@ struct vbus_callq_chain {
  * @b: the bounce buffers, the request's while it is in flight
  * @node: in its call queue's list of calls the device has, or of calls
  *	waiting for room; in the mailbox's list of calls to run
- * @deadline: when the device must have answered (call queues)
+ * @cq: its call queue (call queues)
+ * @deadline: when the device must have answered, once the call is on the
+ *	ring; 0 before (call queues)
  * @err: 0, the errno of the device's status, or of the path
  * @res: the device's answer; valid when @res.done
  * @chain: its descriptor chain (call queues)
@@ -173,6 +175,7 @@ struct vbus_call_req {
 	u32 func;
 	struct vbus_call_bufs b;
 	struct list_head node;
+	struct vbus_callq *cq;
 	unsigned long deadline;
 	int err;
 	struct vbus_cmd_result res;
@@ -216,10 +219,8 @@ struct vbus_evq {
  * @lock: protects @vq, @inflight and @max, and the virtqueue
  * @inflight: chains the device has not given back
  * @max: how many may be out: max_calls, capped by the ring
- * @gen: bumped each time the queues go down, under @lock: a caller that
- *	waited for room across a reset does not go on the new queue
- * @wq: callers waiting for room, woken when room frees and on every
- *	change of the device state
+ * @wq: synchronous callers, woken when calls end and on every change of
+ *	the device state
  * @reqs: the calls the device has, oldest first, under @lock
  * @parked: calls submitted without waiting while the queue was full,
  *	started in order as room frees, under @lock
@@ -230,7 +231,6 @@ struct vbus_callq {
 	spinlock_t lock;		/* see @lock above */
 	unsigned int inflight;
 	unsigned int max;
-	unsigned int gen;
 	wait_queue_head_t wq;
 	struct list_head reqs;
 	struct list_head parked;
@@ -358,6 +358,8 @@ struct vbus_file {
  * @has_coalesce: VIRTIO_VBUS_F_COALESCE was negotiated
  * @has_callq: VIRTIO_VBUS_F_CALLQ was negotiated (with VIRTIO_VBUS_F_CALL):
  *	calls go on @callqs, the mailbox keeps the other commands
+ * @callq_sg: call buffers may go as page-sized segments (the rings have
+ *	indirect descriptors)
  * @num_callqs: call queues in use
  * @max_calls: the device's calls in flight per queue
  * @callqs: the call queues
@@ -430,6 +432,7 @@ struct virtio_vbus {
 	bool has_shm;
 	bool has_coalesce;
 	bool has_callq;
+	bool callq_sg;
 	u32 num_callqs;
 	u32 max_calls;
 	struct vbus_callq callqs[VBUS_DRV_MAX_CALLQS];
@@ -499,16 +502,14 @@ int vbus_mbox_call(struct virtio_vbus *vb, u32 func, struct vbus_call_bufs *b,
 		   bool intr, struct vbus_cmd_result *res);
 void vbus_cmd_reset(struct virtio_vbus *vb);
 
-/* virtio_vbus_call.c; how a submitter waits for room on a full queue */
-#define VBUS_SUBMIT_WAIT	BIT(0)	/* sleeps, else the call waits parked */
-#define VBUS_SUBMIT_INTR	BIT(1)	/* a signal interrupts the sleep */
+/* virtio_vbus_call.c */
 int vbus_do_call(struct virtio_vbus *vb, u32 func, struct vbus_call_bufs *b,
 		 bool intr, struct vbus_cmd_result *res);
 void vbus_call_req_init(struct vbus_call_req *req, struct virtio_vbus *vb,
 			u32 func, void (*end)(struct vbus_call_req *req),
 			void (*release)(struct vbus_call_req *req));
 void vbus_call_req_put(struct vbus_call_req *req);
-int vbus_call_start(struct vbus_call_req *req, unsigned int how);
+int vbus_call_start(struct vbus_call_req *req);
 void vbus_mbox_init(struct virtio_vbus *vb);
 void vbus_mbox_stop(struct virtio_vbus *vb);
 extern struct workqueue_struct *vbus_wq;
@@ -519,7 +520,7 @@ void vbus_callq_info(struct virtio_vbus *vb, struct virtqueue_info *info);
 void vbus_callq_start(struct virtio_vbus *vb, struct virtqueue **vqs);
 void vbus_callq_stop(struct virtio_vbus *vb);
 void vbus_callq_wake(struct virtio_vbus *vb);
-int vbus_callq_submit(struct vbus_call_req *req, unsigned int how);
+int vbus_callq_submit(struct vbus_call_req *req);
 int vbus_callq_call(struct virtio_vbus *vb, u32 func, struct vbus_call_bufs *b,
 		    bool intr, struct vbus_cmd_result *res);
 

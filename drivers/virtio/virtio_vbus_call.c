@@ -120,10 +120,10 @@ static int vbus_mbox_submit(struct vbus_call_req *req)
 	if (!err) {
 		kref_get(&req->kref);	/* the mailbox's */
 		list_add_tail(&req->node, &vb->mbox_reqs);
+		/* Under the lock: vbus_mbox_stop() cancels it after. */
+		queue_work(vbus_wq, &vb->mbox_work);
 	}
 	spin_unlock_irq(&vb->mbox_lock);
-	if (!err)
-		queue_work(vbus_wq, &vb->mbox_work);
 	return err;
 }
 
@@ -165,24 +165,23 @@ void vbus_mbox_init(struct virtio_vbus *vb)
 /**
  * vbus_call_start() - start a call without waiting for its answer
  * @req: from vbus_call_req_init(), its buffers filled
- * @how: VBUS_SUBMIT_* flags: on a full call queue, sleep for room or
- *	leave the call parked until there is
  *
- * Process context. Without call queues the call goes through the mailbox
+ * Process context; never waits for room: on a full call queue the call
+ * waits parked. Without call queues the call goes through the mailbox
  * from a worker, after the calls submitted before it. @req->end may run
  * before this returns.
  *
  * Return: 0 when @req->end will run, or why not: -EOPNOTSUPP without
- * device calls, -EINTR, -ETIMEDOUT, -ENOMEM, -E2BIG, the errno of the
- * device state (-EAGAIN, -EBUSY, -EIO, -ENODEV).
+ * device calls, -ENOMEM, the errno of the device state (-EAGAIN, -EBUSY,
+ * -EIO, -ENODEV).
  */
-int vbus_call_start(struct vbus_call_req *req, unsigned int how)
+int vbus_call_start(struct vbus_call_req *req)
 {
 	struct virtio_vbus *vb = req->vb;
 
 	if (!vb->has_call)
 		return -EOPNOTSUPP;
 	if (vb->has_callq)
-		return vbus_callq_submit(req, how);
+		return vbus_callq_submit(req);
 	return vbus_mbox_submit(req);
 }

@@ -7,10 +7,9 @@
  * caller that gives up (a signal, a timeout, a closed file) leaves nothing
  * the device could still write to.
  *
- * A caller that may sleep waits for room on a full queue; one that may
- * not (io_uring, a call fd, a kernel client's asynchronous call) leaves
- * its call parked, and calls are started in order as the device gives
- * chains back.
+ * A call that finds its queue full waits parked, and parked calls start
+ * in order as the device gives chains back: no submitter waits for room,
+ * and none overtakes another.
  */
 
 #include <linux/completion.h>
@@ -92,8 +91,9 @@ static int vbus_callq_add(struct virtio_vbus *vb, struct vbus_callq *cq,
 				GFP_ATOMIC);
 	if (err)
 		return err;
-	req->deadline = jiffies + msecs_to_jiffies(vb->cmd_timeout_ms +
-						   VBUS_CALLQ_SLACK_MS);
+	/* Never 0: 0 says the call is not on the ring (yet). */
+	WRITE_ONCE(req->deadline, (jiffies + msecs_to_jiffies(vb->cmd_timeout_ms +
+				   VBUS_CALLQ_SLACK_MS)) | 1);
 	list_add_tail(&req->node, &cq->reqs);
 	cq->inflight++;
 	/* Under the lock: vbus_callq_stop() cancels it after taking @vq. */
@@ -114,9 +114,18 @@ static int vbus_callq_add(struct virtio_vbus *vb, struct vbus_callq *cq,
 }
 
 /*
- * Starts parked calls in order while there is room; a call that can never
- * fit (more segments than the ring has descriptors) ends with -E2BIG.
- * Under @cq->lock.
+ * virtqueue_add_sgs()'s error for a call with no other in flight: a chain
+ * of several segments is only built on a ring with indirect descriptors,
+ * so -ENOSPC then means their table could not be allocated.
+ */
+static int vbus_callq_add_errno(int err)
+{
+	return err == -ENOSPC ? -ENOMEM : err;
+}
+
+/*
+ * Starts parked calls in order while there is room; one that fails to go
+ * on the ring with none in flight ends. Under @cq->lock.
  */
 static void vbus_callq_unpark(struct virtio_vbus *vb, struct vbus_callq *cq,
 			      struct list_head *done)
@@ -124,7 +133,8 @@ static void vbus_callq_unpark(struct virtio_vbus *vb, struct vbus_callq *cq,
 	struct vbus_call_req *req;
 	int err;
 
-	while (cq->vq && cq->inflight < cq->max &&
+	/* Not on a device that is broken, or reset and not stopped yet. */
+	while (cq->vq && !vbus_state_errno(vb) && cq->inflight < cq->max &&
 	       (req = list_first_entry_or_null(&cq->parked,
 					       struct vbus_call_req, node))) {
 		list_del_init(&req->node);
@@ -134,7 +144,7 @@ static void vbus_callq_unpark(struct virtio_vbus *vb, struct vbus_callq *cq,
 			break;
 		}
 		if (err) {
-			req->err = err == -ENOSPC ? -E2BIG : err;
+			req->err = vbus_callq_add_errno(err);
 			list_add_tail(&req->node, done);
 		}
 	}
@@ -285,7 +295,6 @@ void vbus_callq_stop(struct virtio_vbus *vb)
 			req->err = err;
 		cq->vq = NULL;
 		cq->inflight = 0;
-		cq->gen++;
 		spin_unlock_irq(&cq->lock);
 		vbus_callq_end(cq, &done);
 		wake_up_all(&cq->wq);
@@ -294,7 +303,7 @@ void vbus_callq_stop(struct virtio_vbus *vb)
 	cancel_delayed_work_sync(&vb->callq_watch);
 }
 
-/* The device state changed: callers waiting for room look again. */
+/* The device state changed: synchronous callers look again. */
 void vbus_callq_wake(struct virtio_vbus *vb)
 {
 	unsigned int q;
@@ -304,91 +313,33 @@ void vbus_callq_wake(struct virtio_vbus *vb)
 }
 
 /*
- * Whether a caller that began waiting at generation @gen may stop: fewer
- * than @limit calls in flight and none parked before it, or no call to
- * make (the device is not ready, or the queues went down meanwhile).
- */
-static bool vbus_callq_room(struct virtio_vbus *vb, struct vbus_callq *cq,
-			    unsigned int gen, unsigned int limit)
-{
-	return cq->gen != gen || vbus_state_errno(vb) ||
-	       (cq->inflight < limit && list_empty(&cq->parked));
-}
-
-/*
- * Waits under @cq->lock for room (fewer than @limit calls in flight): 0,
- * -ERESTARTSYS (with @intr), -ETIMEDOUT, -ECANCELED (the queues went
- * down meanwhile) or the errno of the device state.
- */
-static int vbus_callq_wait_room(struct virtio_vbus *vb, struct vbus_callq *cq,
-				bool intr, unsigned int limit)
-{
-	unsigned long t = msecs_to_jiffies(vb->cmd_timeout_ms +
-					   VBUS_CALLQ_SLACK_MS);
-	unsigned int gen = cq->gen;
-	long left;
-
-#define ROOM	vbus_callq_room(vb, cq, gen, limit)
-	if (intr)
-		left = wait_event_interruptible_lock_irq_timeout(cq->wq, ROOM,
-								 cq->lock, t);
-	else
-		left = wait_event_lock_irq_timeout(cq->wq, ROOM, cq->lock, t);
-#undef ROOM
-	if (left < 0)
-		return left;
-	if (!left)
-		return -ETIMEDOUT;
-	if (cq->gen != gen)
-		return -ECANCELED;	/* a reset began after the call */
-	return vbus_state_errno(vb);
-}
-
-/*
- * Hands @req to @cq, sleeping for room as @how says, or parking it; under
- * @cq->lock. Return: 0 (the call is the queue's), or why not.
+ * Hands @req to @cq: on the ring when there is room and no call is parked
+ * before it, parked otherwise. Under @cq->lock. Return: 0 (the call is the
+ * queue's), or why not.
  */
 static int vbus_callq_give(struct virtio_vbus *vb, struct vbus_callq *cq,
-			   struct vbus_call_req *req, unsigned int how,
-			   struct list_head *done)
+			   struct vbus_call_req *req, struct list_head *done)
 {
-	unsigned int limit = cq->max;
+	bool park;
 	int err;
 
-	for (;;) {
-		err = vbus_state_errno(vb);
-		if (!err && !cq->vq)
-			err = -EAGAIN;	/* not set up: the state says ready */
-		if (err)
-			return err;
-		if (!(how & VBUS_SUBMIT_WAIT) &&
-		    (cq->inflight >= limit || !list_empty(&cq->parked)))
-			break;				/* park it */
-		if (how & VBUS_SUBMIT_WAIT) {
-			err = vbus_callq_wait_room(vb, cq,
-						   how & VBUS_SUBMIT_INTR,
-						   limit);
-			if (err)
-				return err;
-		}
+	err = vbus_state_errno(vb);
+	if (!err && !cq->vq)
+		err = -EAGAIN;		/* not set up: the state says ready */
+	if (err)
+		return err;
+	park = cq->inflight >= cq->max || !list_empty(&cq->parked);
+	if (!park) {
 		err = vbus_callq_add(vb, cq, req, done);
-		if (!err) {
-			kref_get(&req->kref);	/* the queue's */
-			return 0;
-		}
-		/*
-		 * Descriptors short (a ring without indirect ones, holding
-		 * large calls): wait for a call to end, unless none could
-		 * make room.
-		 */
-		if (err == -ENOSPC && !cq->inflight)
-			return -E2BIG;
-		if (err != -ENOSPC)
-			return err;
-		limit = cq->inflight;
+		if (err && (err != -ENOSPC || !cq->inflight))
+			return vbus_callq_add_errno(err);
+		park = err;	/* descriptors short until calls end */
 	}
 	kref_get(&req->kref);		/* the queue's */
-	list_add_tail(&req->node, &cq->parked);
+	if (park)
+		list_add_tail(&req->node, &cq->parked);
+	/* Answers collected meanwhile made room: parked calls go on. */
+	vbus_callq_unpark(vb, cq, done);
 	return 0;
 }
 
@@ -453,17 +404,15 @@ static int vbus_callq_chain(struct vbus_call_req *req)
 /**
  * vbus_callq_submit() - put a call on a call queue
  * @req: the call, its buffers filled
- * @how: VBUS_SUBMIT_* flags: sleep for room on a full queue, or park
  *
- * Process context. @req->end may run before this returns (the device
- * answered within the notification).
+ * Process context; never waits for room: on a full queue the call waits
+ * parked. @req->end may run before this returns (the device answered
+ * within the notification).
  *
- * Return: 0 when @req->end will run (it ran already, maybe), or -EINTR,
- * -ETIMEDOUT, -ECANCELED, -ENOMEM, -E2BIG (more segments than the ring
- * has descriptors), -EAGAIN (the queues are not set up), the device
- * state's errno.
+ * Return: 0 when @req->end will run (it ran already, maybe), or -ENOMEM,
+ * -EAGAIN (the queues are not set up), the device state's errno.
  */
-int vbus_callq_submit(struct vbus_call_req *req, unsigned int how)
+int vbus_callq_submit(struct vbus_call_req *req)
 {
 	struct virtio_vbus *vb = req->vb;
 	struct vbus_callq *cq = &vb->callqs[raw_smp_processor_id() %
@@ -472,14 +421,15 @@ int vbus_callq_submit(struct vbus_call_req *req, unsigned int how)
 	int err;
 
 	req->hdr.func = cpu_to_le32(req->func);
+	req->cq = cq;
 	err = vbus_callq_chain(req);
 	if (err)
 		return err;
 	spin_lock_irq(&cq->lock);
-	err = vbus_callq_give(vb, cq, req, how, &done);
+	err = vbus_callq_give(vb, cq, req, &done);
 	spin_unlock_irq(&cq->lock);
 	vbus_callq_end(cq, &done);
-	return err == -ERESTARTSYS ? -EINTR : err;
+	return err;
 }
 
 /**
@@ -502,17 +452,44 @@ static void vbus_callq_sync_release(struct vbus_call_req *req)
 	kfree(container_of(req, struct vbus_callq_sync, req));
 }
 
-/* Waits for @s: the remaining time, 0 on timeout, -ERESTARTSYS. */
-static long vbus_callq_wait(struct virtio_vbus *vb, struct vbus_callq_sync *s,
-			    bool intr)
+/* Whether the device kept @req past its deadline (parked calls: never). */
+static bool vbus_callq_overdue(struct vbus_call_req *req)
 {
-	/* The device's bound on any command, and slack for the path. */
-	unsigned long t = msecs_to_jiffies(vb->cmd_timeout_ms +
-					   VBUS_CALLQ_SLACK_MS);
+	unsigned long deadline = READ_ONCE(req->deadline);
 
-	if (intr)
-		return wait_for_completion_interruptible_timeout(&s->done, t);
-	return wait_for_completion_timeout(&s->done, t);
+	return deadline && time_after(jiffies, deadline);
+}
+
+/*
+ * Waits for @s, looking at least once a second: 0 once it ended, -EINTR
+ * (a signal, with @intr), -EIO (the device broke meanwhile), -ETIMEDOUT
+ * (the device kept it past its deadline). A call parked behind others
+ * has no deadline yet: they are the device's to answer in time.
+ */
+static int vbus_callq_wait(struct virtio_vbus *vb, struct vbus_callq_sync *s,
+			   bool intr)
+{
+	wait_queue_head_t *wq = &s->req.cq->wq;
+	struct completion *done = &s->done;
+	long left;
+
+	for (;;) {
+		if (intr)
+			left = wait_event_interruptible_timeout(*wq,
+								completion_done(done),
+								HZ);
+		else
+			left = wait_event_timeout(*wq, completion_done(done), HZ);
+		if (left > 0)
+			return 0;
+		if (left < 0)
+			return -EINTR;
+		/* A reset or removal ends it: wait for that. */
+		if (READ_ONCE(vb->state) == VBUS_STATE_BROKEN)
+			return -EIO;
+		if (vbus_callq_overdue(&s->req))
+			return -ETIMEDOUT;
+	}
 }
 
 /**
@@ -531,7 +508,6 @@ int vbus_callq_call(struct virtio_vbus *vb, u32 func, struct vbus_call_bufs *b,
 		    bool intr, struct vbus_cmd_result *res)
 {
 	struct vbus_callq_sync *s;
-	long left;
 	int err;
 
 	err = vbus_state_errno(vb);
@@ -546,17 +522,16 @@ int vbus_callq_call(struct virtio_vbus *vb, u32 func, struct vbus_call_bufs *b,
 	s->req.b = *b;
 	memset(b, 0, sizeof(*b));
 
-	err = vbus_callq_submit(&s->req, VBUS_SUBMIT_WAIT |
-				(intr ? VBUS_SUBMIT_INTR : 0));
+	err = vbus_callq_submit(&s->req);
 	if (err)
 		goto out_give_back;
-	left = vbus_callq_wait(vb, s, intr);
-	if (left <= 0) {
+	err = vbus_callq_wait(vb, s, intr);
+	if (err) {
 		/* The buffers stay the call's until the device is done. */
-		if (!left)
+		if (err == -ETIMEDOUT)
 			vbus_set_broken(vb, "a call on a call queue timed out");
 		vbus_call_req_put(&s->req);
-		return left ? -EINTR : -ETIMEDOUT;
+		return err;
 	}
 	err = s->req.err;
 	*res = s->req.res;

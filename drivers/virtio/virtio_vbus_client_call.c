@@ -56,11 +56,14 @@ EXPORT_SYMBOL_GPL(vbus_call);
 /**
  * struct vbus_client_call - an asynchronous call of a client driver
  * @req: the call
- * @vc: the client device
- * @call: the client's description, where the answer goes; taken (set to
- *	NULL) under @vc->calls_lock by whoever ends the call for the client
- * @abandoned: @call, taken by vbus_client_calls_abandon()
- * @node: in @vc->calls until then, and until its @done has returned
+ * @vc: the client device; touched only by whoever took @call, while
+ *	@node keeps vbus_call_drain() and vbus_client_del() waiting
+ * @call: the client's description, where the answer goes; taken with
+ *	xchg() by whoever ends the call for the client: the device's answer,
+ *	or vbus_client_calls_abandon()
+ * @abandoned: @call, as vbus_client_calls_abandon() took it
+ * @node: in @vc->calls until the call ended for the client and its @done
+ *	returned
  */
 struct vbus_client_call {
 	struct vbus_call_req req;
@@ -70,55 +73,49 @@ struct vbus_client_call {
 	struct list_head node;
 };
 
-/* Takes @kc's call for ending it; NULL when another path took it. */
-static struct vbus_call_async *vbus_client_call_take(struct vbus_client_call *kc)
-{
-	struct vbus_client_device *vc = kc->vc;
-	struct vbus_call_async *call;
-	unsigned long flags;
-
-	spin_lock_irqsave(&vc->calls_lock, flags);
-	call = kc->call;
-	kc->call = NULL;
-	spin_unlock_irqrestore(&vc->calls_lock, flags);
-	return call;
-}
-
-/* Ends @call for the client with @err (and the answer, if any). */
+/*
+ * Ends @call for the client with @err, and the device's answer when it
+ * gave one (@answered); then leaves @vc->calls, last: once the list is
+ * empty, nothing touches @vc any more.
+ */
 static void vbus_client_call_finish(struct vbus_client_call *kc,
-				    struct vbus_call_async *call, int err)
+				    struct vbus_call_async *call, int err,
+				    bool answered)
 {
 	struct vbus_client_device *vc = kc->vc;
 	struct completion *completion = call->completion;
 	struct vbus_call_req *req = &kc->req;
 	unsigned long flags;
 
-	if (!err && req->res.result)
-		memcpy(call->in, req->b.in, req->res.result);
+	memset(&call->res, 0, sizeof(call->res));
+	if (answered) {
+		if (!err && req->res.result)
+			memcpy(call->in, req->b.in, req->res.result);
+		call->res.len = err ? 0 : req->res.result;
+		call->res.status = req->res.status;
+		call->res.qualifier = req->res.qualifier;
+	}
 	call->err = err;
-	call->res.len = err ? 0 : req->res.result;
-	call->res.status = req->res.status;
-	call->res.qualifier = req->res.qualifier;
 	/* @done may free @call. */
 	if (call->done)
 		call->done(call);
 	if (completion)
 		complete(completion);
-	/* Last: vbus_call_drain() returns once the list is empty. */
 	spin_lock_irqsave(&vc->calls_lock, flags);
 	list_del_init(&kc->node);
 	wake_up(&vc->calls_wq);
 	spin_unlock_irqrestore(&vc->calls_lock, flags);
 }
 
+/* The call ended: for the client too, unless abandoned before. */
 static void vbus_client_call_end(struct vbus_call_req *req)
 {
 	struct vbus_client_call *kc = container_of(req, struct vbus_client_call,
 						   req);
-	struct vbus_call_async *call = vbus_client_call_take(kc);
+	struct vbus_call_async *call = xchg(&kc->call, NULL);
 
 	if (call)
-		vbus_client_call_finish(kc, call, req->err);
+		vbus_client_call_finish(kc, call, req->err, true);
 }
 
 static void vbus_client_call_release(struct vbus_call_req *req)
@@ -166,7 +163,7 @@ int vbus_call_submit(struct vbus_client_device *vc,
 	spin_lock_irq(&vc->calls_lock);
 	list_add_tail(&kc->node, &vc->calls);
 	spin_unlock_irq(&vc->calls_lock);
-	err = vbus_call_start(&kc->req, 0);
+	err = vbus_call_start(&kc->req);
 	if (err) {
 		spin_lock_irq(&vc->calls_lock);
 		list_del_init(&kc->node);
@@ -203,10 +200,10 @@ unsigned int vbus_client_calls_abandon(struct vbus_client_device *vc, int err,
 
 	spin_lock_irq(&vc->calls_lock);
 	list_for_each_entry_safe(kc, next, &vc->calls, node) {
-		if (!kc->call)
+		kc->abandoned = xchg(&kc->call, NULL);
+		if (!kc->abandoned)
 			continue;	/* being ended: its own path finishes */
-		kc->abandoned = kc->call;
-		kc->call = NULL;
+		kref_get(&kc->req.kref);	/* kc may end meanwhile */
 		list_move_tail(&kc->node, &taken);
 		n++;
 	}
@@ -215,7 +212,8 @@ unsigned int vbus_client_calls_abandon(struct vbus_client_device *vc, int err,
 		if (silent)
 			list_del_init(&kc->node);
 		else
-			vbus_client_call_finish(kc, kc->abandoned, err);
+			vbus_client_call_finish(kc, kc->abandoned, err, false);
+		vbus_call_req_put(&kc->req);
 	}
 	wait_event(vc->calls_wq, vbus_client_calls_done(vc));
 	return n;

@@ -260,16 +260,16 @@ static int vbus_call_bufs_map(struct virtio_vbus *vb, struct vbus_call_bufs *b)
 /*
  * One bounce buffer of @len bytes, zeroed (no stale kernel data reaches
  * the caller), or NULL (also for 0 bytes). The mailbox takes one DMA
- * address per buffer: contiguous memory. A call queue takes page-sized
- * segments: from VBUS_CALL_CONTIG_MAX to VBUS_CALL_SG_MAX, pages from
- * vmalloc(), which a fragmented memory still has (beyond, the chain would
- * outgrow the ring).
+ * address per buffer: contiguous memory. A call queue with indirect
+ * descriptors takes page-sized segments: from VBUS_CALL_CONTIG_MAX to
+ * VBUS_CALL_SG_MAX, pages from vmalloc(), which a fragmented memory still
+ * has (beyond, the chain would outgrow what the device takes).
  */
 static void *vbus_call_buf_alloc(struct virtio_vbus *vb, size_t len)
 {
 	if (!len)
 		return NULL;
-	if (vb->has_callq && len > VBUS_CALL_CONTIG_MAX &&
+	if (vb->callq_sg && len > VBUS_CALL_CONTIG_MAX &&
 	    len <= VBUS_CALL_SG_MAX)
 		return __vmalloc(len, GFP_KERNEL_ACCOUNT | __GFP_ZERO);
 	return kzalloc(len, GFP_KERNEL_ACCOUNT);

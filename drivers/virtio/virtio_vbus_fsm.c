@@ -156,7 +156,7 @@ int vbus_fsm_event(struct virtio_vbus *vb, enum vbus_event ev, const char *why)
 			     ret);
 	mutex_unlock(&vb->lock);
 	if (vb->state != old)
-		vbus_callq_wake(vb);	/* callers waiting for room look again */
+		vbus_callq_wake(vb);	/* synchronous callers look again */
 	return ret;
 }
 

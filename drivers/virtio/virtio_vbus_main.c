@@ -11,6 +11,7 @@
 #include <linux/module.h>
 #include <linux/slab.h>
 #include <linux/virtio_config.h>
+#include <linux/virtio_ring.h>
 
 #include "virtio_vbus.h"
 
@@ -146,6 +147,8 @@ static int vbus_read_callq_limits(struct virtio_vbus *vb)
 	}
 	vb->num_callqs = min3(ncallqs, num_possible_cpus(),
 			      VBUS_DRV_MAX_CALLQS);
+	/* A chain of many segments takes one descriptor, or none fits. */
+	vb->callq_sg = virtio_has_feature(vdev, VIRTIO_RING_F_INDIRECT_DESC);
 	return 0;
 }
 

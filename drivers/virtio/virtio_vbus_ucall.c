@@ -246,7 +246,7 @@ int vbus_uring_cmd(struct io_uring_cmd *ioucmd, unsigned int issue_flags)
 	uc->ioucmd = ioucmd;
 	kref_get(&uc->req.kref);	/* the command's */
 	io_uring_cmd_mark_cancelable(ioucmd, issue_flags);
-	err = vbus_call_start(&uc->req, 0);
+	err = vbus_call_start(&uc->req);
 	if (err)
 		vbus_uring_fail(uc, err, issue_flags);
 	vbus_call_req_put(&uc->req);
@@ -320,7 +320,7 @@ static long vbus_call_fd_submit(struct file *file, void __user *argp)
 	uc->cfd = cfd;
 	kref_get(&cfd->kref);	/* the call's */
 	/* Parked when the call queue is full: never a sleep here. */
-	err = vbus_call_start(&uc->req, 0);
+	err = vbus_call_start(&uc->req);
 	vbus_call_req_put(&uc->req);
 	if (err)
 		vbus_call_fd_unreserve(cfd);

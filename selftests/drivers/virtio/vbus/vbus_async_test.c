@@ -9,6 +9,7 @@
 #include <endian.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -490,6 +491,68 @@ TEST_F(async, call_fd_parks_when_full)
 		EXPECT_EQ(0, seen[d.tag]++);
 		EXPECT_EQ(0, d.error);
 	}
+}
+
+struct saturator {
+	int cfd;
+	long until_ms;
+	int bad;
+};
+
+/* Keeps the call queue full with short DELAYs, and more parked. */
+static void *saturate(void *arg)
+{
+	struct saturator *st = arg;
+	struct vbus_call_done d;
+	int outstanding = 0;
+
+	while (vbus_now_ms() < st->until_ms || outstanding) {
+		while (vbus_now_ms() < st->until_ms && outstanding < PARKED + 32) {
+			if (submit_delay(st->cfd, 20, 1)) {
+				st->bad++;
+				return NULL;
+			}
+			outstanding++;
+		}
+		if (reap(st->cfd, &d) || d.error)
+			st->bad++;
+		outstanding--;
+	}
+	return NULL;
+}
+
+/*
+ * Synchronous calls among parked ones, for longer than cmd_timeout_ms:
+ * they queue behind the parked calls in turn and all succeed (waiting for
+ * a queue that never empties of parked calls, they used to time out).
+ */
+TEST_F(async, sync_calls_among_parked_calls)
+{
+	struct saturator st = { .cfd = self->cfd };
+	long t0, worst = 0;
+	struct vbus_call c;
+	char in[4], buf[16];
+	int n, err;
+	pthread_t t;
+
+	if (!self->callq)
+		SKIP(return, "no VIRTIO_VBUS_F_CALLQ: nothing parks");
+	ASSERT_EQ(0, vbus_attr(self->name, "cmd_timeout_ms", buf, sizeof(buf)));
+	st.until_ms = vbus_now_ms() + atol(buf) + 2000;
+	ASSERT_EQ(0, pthread_create(&t, NULL, saturate, &st));
+	for (n = 0; vbus_now_ms() < st.until_ms; n++) {
+		c = call_of(VBUS_TEST_ECHO, "sync", 4, in, sizeof(in), 0);
+		t0 = vbus_now_ms();
+		err = ioctl(self->fd, VBUS_IOC_CALL, &c) ? -errno : 0;
+		ASSERT_EQ(0, err);
+		if (vbus_now_ms() - t0 > worst)
+			worst = vbus_now_ms() - t0;
+		usleep(200000);
+	}
+	pthread_join(t, NULL);
+	TH_LOG("%d sync calls, the slowest %ld ms", n, worst);
+	EXPECT_EQ(0, st.bad);
+	EXPECT_GT(2000, worst);
 }
 
 /* Without 128-byte SQEs and 32-byte CQEs the command is refused. */
