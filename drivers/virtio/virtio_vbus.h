@@ -25,7 +25,7 @@
  * descriptors a call at most), one contiguous allocation otherwise.
  */
 #define VBUS_DRV_MAX_CALL_LEN	SZ_1M
-#define VBUS_CALL_CONTIG_MAX	SZ_16K
+#define VBUS_CALL_CONTIG_MAX	SZ_64K
 #define VBUS_CALL_SG_MAX	SZ_256K
 /* Call queues the driver uses at most (one per CPU up to this). */
 #define VBUS_DRV_MAX_CALLQS	8
@@ -219,8 +219,6 @@ struct vbus_evq {
  * @lock: protects @vq, @inflight and @max, and the virtqueue
  * @inflight: chains the device has not given back
  * @max: how many may be out: max_calls, capped by the ring
- * @wq: synchronous callers, woken when calls end and on every change of
- *	the device state
  * @reqs: the calls the device has, oldest first, under @lock
  * @parked: calls submitted without waiting while the queue was full,
  *	started in order as room frees, under @lock
@@ -231,7 +229,6 @@ struct vbus_callq {
 	spinlock_t lock;		/* see @lock above */
 	unsigned int inflight;
 	unsigned int max;
-	wait_queue_head_t wq;
 	struct list_head reqs;
 	struct list_head parked;
 	char bad[64];
@@ -519,7 +516,6 @@ void vbus_callq_init(struct virtio_vbus *vb);
 void vbus_callq_info(struct virtio_vbus *vb, struct virtqueue_info *info);
 void vbus_callq_start(struct virtio_vbus *vb, struct virtqueue **vqs);
 void vbus_callq_stop(struct virtio_vbus *vb);
-void vbus_callq_wake(struct virtio_vbus *vb);
 int vbus_callq_submit(struct vbus_call_req *req);
 int vbus_callq_call(struct virtio_vbus *vb, u32 func, struct vbus_call_bufs *b,
 		    bool intr, struct vbus_cmd_result *res);

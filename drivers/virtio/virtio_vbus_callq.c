@@ -150,22 +150,16 @@ static void vbus_callq_unpark(struct virtio_vbus *vb, struct vbus_callq *cq,
 	}
 }
 
-/*
- * Ends the calls on @done, with no lock held: their callbacks may submit
- * again. Then wakes callers waiting for room.
- */
-static void vbus_callq_end(struct vbus_callq *cq, struct list_head *done)
+/* Ends the calls on @done, with no lock held: their callbacks may call. */
+static void vbus_callq_end(struct list_head *done)
 {
 	struct vbus_call_req *req, *next;
 
-	if (list_empty(done))
-		return;
 	list_for_each_entry_safe(req, next, done, node) {
 		list_del_init(&req->node);
 		req->end(req);
 		vbus_call_req_put(req);		/* the queue's */
 	}
-	wake_up(&cq->wq);
 }
 
 /* Virtqueue callback. */
@@ -186,7 +180,7 @@ static void vbus_callq_done(struct virtqueue *vq)
 		} while (!virtqueue_enable_cb(vq));
 	}
 	spin_unlock_irqrestore(&cq->lock, flags);
-	vbus_callq_end(cq, &done);
+	vbus_callq_end(&done);
 }
 
 /*
@@ -296,20 +290,10 @@ void vbus_callq_stop(struct virtio_vbus *vb)
 		cq->vq = NULL;
 		cq->inflight = 0;
 		spin_unlock_irq(&cq->lock);
-		vbus_callq_end(cq, &done);
-		wake_up_all(&cq->wq);
+		vbus_callq_end(&done);
 	}
 	/* No call is in flight, none can be added: nothing re-arms it. */
 	cancel_delayed_work_sync(&vb->callq_watch);
-}
-
-/* The device state changed: synchronous callers look again. */
-void vbus_callq_wake(struct virtio_vbus *vb)
-{
-	unsigned int q;
-
-	for (q = 0; q < VBUS_DRV_MAX_CALLQS; q++)
-		wake_up_all(&vb->callqs[q].wq);
 }
 
 /*
@@ -428,7 +412,7 @@ int vbus_callq_submit(struct vbus_call_req *req)
 	spin_lock_irq(&cq->lock);
 	err = vbus_callq_give(vb, cq, req, &done);
 	spin_unlock_irq(&cq->lock);
-	vbus_callq_end(cq, &done);
+	vbus_callq_end(&done);
 	return err;
 }
 
@@ -461,25 +445,22 @@ static bool vbus_callq_overdue(struct vbus_call_req *req)
 }
 
 /*
- * Waits for @s, looking at least once a second: 0 once it ended, -EINTR
- * (a signal, with @intr), -EIO (the device broke meanwhile), -ETIMEDOUT
- * (the device kept it past its deadline). A call parked behind others
- * has no deadline yet: they are the device's to answer in time.
+ * Waits for @s, looking at the device once a second: 0 once it ended,
+ * -EINTR (a signal, with @intr), -EIO (the device broke meanwhile),
+ * -ETIMEDOUT (the device kept it past its deadline). A call parked behind
+ * others has no deadline yet: they are the device's to answer in time.
  */
 static int vbus_callq_wait(struct virtio_vbus *vb, struct vbus_callq_sync *s,
 			   bool intr)
 {
-	wait_queue_head_t *wq = &s->req.cq->wq;
-	struct completion *done = &s->done;
 	long left;
 
 	for (;;) {
 		if (intr)
-			left = wait_event_interruptible_timeout(*wq,
-								completion_done(done),
-								HZ);
+			left = wait_for_completion_interruptible_timeout(&s->done,
+									 HZ);
 		else
-			left = wait_event_timeout(*wq, completion_done(done), HZ);
+			left = wait_for_completion_timeout(&s->done, HZ);
 		if (left > 0)
 			return 0;
 		if (left < 0)
@@ -542,7 +523,7 @@ out_give_back:
 	return err;
 }
 
-/* At probe: the queues' locks, waits and watchdog, for the device's life. */
+/* At probe: the queues' locks and lists, and the watchdog. */
 void vbus_callq_init(struct virtio_vbus *vb)
 {
 	struct vbus_callq *cq;
@@ -551,7 +532,6 @@ void vbus_callq_init(struct virtio_vbus *vb)
 	for (q = 0; q < VBUS_DRV_MAX_CALLQS; q++) {
 		cq = &vb->callqs[q];
 		spin_lock_init(&cq->lock);
-		init_waitqueue_head(&cq->wq);
 		INIT_LIST_HEAD(&cq->reqs);
 		INIT_LIST_HEAD(&cq->parked);
 	}

@@ -155,8 +155,6 @@ int vbus_fsm_event(struct virtio_vbus *vb, enum vbus_event ev, const char *why)
 			     vbus_event_names[ev], vbus_state_name(vb->state),
 			     ret);
 	mutex_unlock(&vb->lock);
-	if (vb->state != old)
-		vbus_callq_wake(vb);	/* synchronous callers look again */
 	return ret;
 }
 
