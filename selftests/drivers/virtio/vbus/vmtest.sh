@@ -172,13 +172,14 @@ pick_accel() {
 	cat "$cache"
 }
 
-# The devices a test run needs: two good ones with different identities,
-# one without device calls, and two whose type name the driver must reject.
+# The devices a test run needs: two good ones with different identities
+# (the second takes calls up to 1 MiB), one without device calls, and two
+# whose type name the driver must reject.
 devices=(
 	-object vbus-test,id=vt0
 	-device $dev,backend=vt0
 	-object vbus-test,id=vt1,type-name=vbus-test-b,abi-version=7
-	-device $dev,backend=vt1
+	-device $dev,backend=vt1,max-call-len=1048576
 	-object vbus-test,id=vt4,type-name=vbus-nocall
 	-device $dev,backend=vt4,call=off
 	-object vbus-test,id=vt5,type-name=vbus-test-mq
