@@ -753,6 +753,48 @@ static double call_fd_rate(int cfd, int depth, int calls)
 	return calls / ((now_us() - t0) / 1e6);
 }
 
+/* p50 of @iters ECHO round trips of @len bytes on @fd, in microseconds. */
+static double echo_p50(int fd, uint32_t len, int iters)
+{
+	double *v = malloc(iters * sizeof(double)), t, p50;
+	char *out = calloc(1, len ?: 1), *in = malloc(len ?: 1);
+	int i;
+
+	if (!v || !out || !in)
+		die("malloc");
+	for (i = 0; i < iters; i++) {
+		t = now_us();
+		if (vcall(fd, VBUS_TEST_ECHO, out, len, in, len))
+			die("echo");
+		v[i] = now_us() - t;
+	}
+	p50 = pct(v, iters, 0.5);
+	free(v);
+	free(out);
+	free(in);
+	return p50;
+}
+
+/* Round trips of 4 and 64 KiB on the call queue and through the mailbox. */
+static void bench_rtt_paths(int qfd, int mfd)
+{
+	static const uint32_t sizes[] = { 4096, 65536 };
+	int iters = quick ? 50 : 2000, i;
+	double q, m;
+	char param[16];
+
+	printf("%-28s %10s %10s %8s\n", "round trip p50 (us)", "callq",
+	       "mailbox", "ratio");
+	for (i = 0; i < 2; i++) {
+		q = echo_p50(qfd, sizes[i], iters);
+		m = echo_p50(mfd, sizes[i], iters);
+		printf("  payload %-18u %10.1f %10.1f %8.2f\n", sizes[i], q, m,
+		       q / m);
+		snprintf(param, sizeof(param), "%u", sizes[i]);
+		csv("rtt_paths_p50_us", param, q, m);
+	}
+}
+
 /* Async calls per second from one thread at queue depth 1, 8 and 32. */
 static void bench_async(int qfd)
 {
@@ -802,6 +844,7 @@ static void bench_callq(void)
 		return;
 	}
 	mfd = open_dev(names[0]);
+	bench_rtt_paths(qfd, mfd);
 	bench_head_of_line(qfd, mfd);
 	bench_call_threads(qfd, mfd);
 	bench_async(qfd);
