@@ -27,11 +27,15 @@
 #define VBUS_DRV_MAX_CALL_LEN	SZ_1M
 #define VBUS_CALL_CONTIG_MAX	SZ_64K
 #define VBUS_CALL_SG_MAX	SZ_256K
+/* The longest such chain: header, out and in segments, footer. */
+#define VBUS_CALL_SG_DESCS	(2 + 2 * (VBUS_CALL_SG_MAX / PAGE_SIZE))
 /* Call queues the driver uses at most (one per CPU up to this). */
 #define VBUS_DRV_MAX_CALLQS	8
 /*
- * The longest command timeout the driver accepts from a device: callers
- * wait uninterruptibly for up to this long, below the hung-task limit.
+ * The longest command timeout the driver accepts from a device: a caller
+ * waits uninterruptibly for up to this long for the command it has with
+ * the device, below the hung-task limit (a call parked behind others
+ * waits for them too, in slices).
  */
 #define VBUS_MAX_CMD_TIMEOUT_MS	60000
 /* Event buffers posted on each event queue. */
@@ -159,6 +163,7 @@ struct vbus_callq_chain {
  * @node: in its call queue's list of calls the device has, or of calls
  *	waiting for room; in the mailbox's list of calls to run
  * @cq: its call queue (call queues)
+ * @parked: on @cq's parked list, under its lock
  * @deadline: when the device must have answered, once the call is on the
  *	ring; 0 before (call queues)
  * @err: 0, the errno of the device's status, or of the path
@@ -176,6 +181,7 @@ struct vbus_call_req {
 	struct vbus_call_bufs b;
 	struct list_head node;
 	struct vbus_callq *cq;
+	bool parked;
 	unsigned long deadline;
 	int err;
 	struct vbus_cmd_result res;
@@ -356,7 +362,7 @@ struct vbus_file {
  * @has_callq: VIRTIO_VBUS_F_CALLQ was negotiated (with VIRTIO_VBUS_F_CALL):
  *	calls go on @callqs, the mailbox keeps the other commands
  * @callq_sg: call buffers may go as page-sized segments (the rings have
- *	indirect descriptors)
+ *	indirect descriptors, and room for the longest chain)
  * @num_callqs: call queues in use
  * @max_calls: the device's calls in flight per queue
  * @callqs: the call queues

@@ -114,13 +114,15 @@ static int vbus_callq_add(struct virtio_vbus *vb, struct vbus_callq *cq,
 }
 
 /*
- * virtqueue_add_sgs()'s error for a call with no other in flight: a chain
- * of several segments is only built on a ring with indirect descriptors,
- * so -ENOSPC then means their table could not be allocated.
+ * virtqueue_add_sgs()'s error for a call with no other in flight: -ENOSPC
+ * is a table of indirect descriptors that could not be allocated, or a
+ * ring too small for any call.
  */
-static int vbus_callq_add_errno(int err)
+static int vbus_callq_add_errno(struct virtio_vbus *vb, int err)
 {
-	return err == -ENOSPC ? -ENOMEM : err;
+	if (err != -ENOSPC)
+		return err;
+	return vb->callq_sg ? -ENOMEM : -E2BIG;
 }
 
 /*
@@ -138,13 +140,15 @@ static void vbus_callq_unpark(struct virtio_vbus *vb, struct vbus_callq *cq,
 	       (req = list_first_entry_or_null(&cq->parked,
 					       struct vbus_call_req, node))) {
 		list_del_init(&req->node);
+		req->parked = false;
 		err = vbus_callq_add(vb, cq, req, done);
 		if (err == -ENOSPC && cq->inflight) {
 			list_add(&req->node, &cq->parked);
+			req->parked = true;
 			break;
 		}
 		if (err) {
-			req->err = vbus_callq_add_errno(err);
+			req->err = vbus_callq_add_errno(vb, err);
 			list_add_tail(&req->node, done);
 		}
 	}
@@ -259,6 +263,10 @@ void vbus_callq_start(struct virtio_vbus *vb, struct virtqueue **vqs)
 		cq->bad[0] = '\0';
 		spin_unlock_irq(&cq->lock);
 	}
+	/* Chains no longer than the ring, as the virtio specification asks. */
+	if (vb->num_callqs &&
+	    virtqueue_get_vring_size(vb->callqs[0].vq) < VBUS_CALL_SG_DESCS)
+		vb->callq_sg = false;
 }
 
 /**
@@ -285,8 +293,10 @@ void vbus_callq_stop(struct virtio_vbus *vb)
 				list_move_tail(&req->node, &done);
 		}
 		list_splice_tail_init(&cq->parked, &done);
-		list_for_each_entry(req, &done, node)
+		list_for_each_entry(req, &done, node) {
 			req->err = err;
+			req->parked = false;
+		}
 		cq->vq = NULL;
 		cq->inflight = 0;
 		spin_unlock_irq(&cq->lock);
@@ -316,12 +326,14 @@ static int vbus_callq_give(struct virtio_vbus *vb, struct vbus_callq *cq,
 	if (!park) {
 		err = vbus_callq_add(vb, cq, req, done);
 		if (err && (err != -ENOSPC || !cq->inflight))
-			return vbus_callq_add_errno(err);
+			return vbus_callq_add_errno(vb, err);
 		park = err;	/* descriptors short until calls end */
 	}
 	kref_get(&req->kref);		/* the queue's */
-	if (park)
+	if (park) {
 		list_add_tail(&req->node, &cq->parked);
+		req->parked = true;
+	}
 	/* Answers collected meanwhile made room: parked calls go on. */
 	vbus_callq_unpark(vb, cq, done);
 	return 0;
@@ -436,6 +448,26 @@ static void vbus_callq_sync_release(struct vbus_call_req *req)
 	kfree(container_of(req, struct vbus_callq_sync, req));
 }
 
+/*
+ * Takes @req back from its queue if it is still parked (the device never
+ * saw it): true then, and the queue's reference is dropped.
+ */
+static bool vbus_callq_withdraw(struct vbus_call_req *req)
+{
+	struct vbus_callq *cq = req->cq;
+	bool parked;
+
+	spin_lock_irq(&cq->lock);
+	parked = req->parked;
+	if (parked) {
+		list_del_init(&req->node);
+		req->parked = false;
+		vbus_call_req_put(req);		/* the queue's; not the last */
+	}
+	spin_unlock_irq(&cq->lock);
+	return parked;
+}
+
 /* Whether the device kept @req past its deadline (parked calls: never). */
 static bool vbus_callq_overdue(struct vbus_call_req *req)
 {
@@ -461,7 +493,7 @@ static int vbus_callq_wait(struct virtio_vbus *vb, struct vbus_callq_sync *s,
 									 HZ);
 		else
 			left = wait_for_completion_timeout(&s->done, HZ);
-		if (left > 0)
+		if (left > 0 || try_wait_for_completion(&s->done))
 			return 0;
 		if (left < 0)
 			return -EINTR;
@@ -507,6 +539,8 @@ int vbus_callq_call(struct virtio_vbus *vb, u32 func, struct vbus_call_bufs *b,
 	if (err)
 		goto out_give_back;
 	err = vbus_callq_wait(vb, s, intr);
+	if (err && vbus_callq_withdraw(&s->req))
+		goto out_give_back;	/* it never reached the device */
 	if (err) {
 		/* The buffers stay the call's until the device is done. */
 		if (err == -ETIMEDOUT)

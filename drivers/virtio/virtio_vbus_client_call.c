@@ -20,8 +20,9 @@
  * @res: what the device answered (all zero when it did not complete the
  *	call)
  *
- * Sleeps until the device completes the call (at most its cmd_timeout_ms).
- * The buffers may be anywhere (stack included): the call bounces them.
+ * Sleeps until the device completes the call: with call queues, after the
+ * calls parked before it, each within the device's cmd_timeout_ms. The
+ * buffers may be anywhere (stack included): the call bounces them.
  *
  * Return: 0, the errno of the device's status, -E2BIG over the device's
  * limit, -EOPNOTSUPP without device calls, -ENODEV once the device is
@@ -164,10 +165,13 @@ int vbus_call_submit(struct vbus_client_device *vc,
 	list_add_tail(&kc->node, &vc->calls);
 	spin_unlock_irq(&vc->calls_lock);
 	err = vbus_call_start(&kc->req);
-	if (err) {
+	/* Unless a drain (against the rules) took it: then it ends there. */
+	if (err && xchg(&kc->call, NULL)) {
 		spin_lock_irq(&vc->calls_lock);
 		list_del_init(&kc->node);
 		spin_unlock_irq(&vc->calls_lock);
+	} else if (err) {
+		err = 0;
 	}
 out_put:
 	vbus_call_req_put(&kc->req);

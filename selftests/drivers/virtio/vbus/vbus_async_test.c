@@ -555,6 +555,72 @@ TEST_F(async, sync_calls_among_parked_calls)
 	EXPECT_GT(2000, worst);
 }
 
+/* The device's count of calls it ran (vbus-test COUNTERS, itself one). */
+static uint64_t calls_run(int fd)
+{
+	struct vbus_test_counters tc;
+	struct vbus_call c = call_of(VBUS_TEST_COUNTERS, NULL, 0, &tc,
+				     sizeof(tc), 0);
+
+	if (ioctl(fd, VBUS_IOC_CALL, &c))
+		return 0;
+	return le64toh(tc.calls);
+}
+
+static void on_usr1(int sig)
+{
+}
+
+struct kicker {
+	pthread_t target;
+	int delay_ms;
+};
+
+static void *kick(void *arg)
+{
+	struct kicker *k = arg;
+
+	usleep(k->delay_ms * 1000);
+	pthread_kill(k->target, SIGUSR1);
+	return NULL;
+}
+
+/*
+ * A synchronous call a signal interrupts while it waits parked never
+ * reaches the device: the caller got EINTR, and may well retry.
+ */
+TEST_F(async, sync_call_interrupted_while_parked)
+{
+	struct sigaction sa = { .sa_handler = on_usr1 };	/* no SA_RESTART */
+	struct kicker k = { .target = pthread_self(), .delay_ms = 100 };
+	struct vbus_call_done d;
+	uint64_t before, after;
+	struct vbus_call c;
+	char in[4];
+	pthread_t t;
+	int i;
+
+	if (!self->callq)
+		SKIP(return, "no VIRTIO_VBUS_F_CALLQ: nothing parks");
+	ASSERT_EQ(0, sigaction(SIGUSR1, &sa, NULL));
+	before = calls_run(self->fd);
+	ASSERT_LT(0, before);
+	for (i = 0; i < PARKED; i++)
+		ASSERT_EQ(0, submit_delay(self->cfd, 300, i));
+	ASSERT_EQ(0, pthread_create(&t, NULL, kick, &k));
+	c = call_of(VBUS_TEST_ECHO, "late", 4, in, sizeof(in), 0);
+	EXPECT_EQ(-1, ioctl(self->fd, VBUS_IOC_CALL, &c));
+	EXPECT_EQ(EINTR, errno);
+	pthread_join(t, NULL);
+	for (i = 0; i < PARKED; i++) {
+		ASSERT_EQ(0, reap(self->cfd, &d));
+		EXPECT_EQ(0, d.error);
+	}
+	after = calls_run(self->fd);
+	/* The DELAYs and the second COUNTERS; not the ECHO. */
+	EXPECT_EQ(before + PARKED + 1, after);
+}
+
 /* Without 128-byte SQEs and 32-byte CQEs the command is refused. */
 TEST_F(async, uring_needs_big_entries)
 {
