@@ -51,7 +51,11 @@ image: module tools tests
 image-s390x:
 	scripts/build-s390x.sh
 
-demo: all
+# The demo needs the x86_64 guest only: no s390x QEMU, kernel or image.
+demo:
+	scripts/setup-deps.sh
+	VBUS_QEMU_TARGETS=x86_64-softmmu scripts/build-qemu.sh
+	$(MAKE) image
 	scripts/vm.sh demo
 
 # virtio-vbus against virtio-serial; results in build/bench (README).

@@ -112,6 +112,8 @@ struct vbus_call_bufs {
  * @signals_out: driver-to-device signals raised
  * @sig_kicks: driver-to-device notifications sent (signal queue buffers)
  * @sig_owed: notifications that waited for a signal queue buffer
+ * @callq_calls: calls put on call queues
+ * @callq_parked: of them, calls that waited parked for room
  */
 struct vbus_stats {
 	atomic64_t commands;
@@ -125,6 +127,8 @@ struct vbus_stats {
 	atomic64_t signals_out;
 	atomic64_t sig_kicks;
 	atomic64_t sig_owed;
+	atomic64_t callq_calls;
+	atomic64_t callq_parked;
 };
 
 struct virtio_vbus;

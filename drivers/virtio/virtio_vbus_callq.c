@@ -330,9 +330,11 @@ static int vbus_callq_give(struct virtio_vbus *vb, struct vbus_callq *cq,
 		park = err;	/* descriptors short until calls end */
 	}
 	kref_get(&req->kref);		/* the queue's */
+	atomic64_inc(&vb->stats.callq_calls);
 	if (park) {
 		list_add_tail(&req->node, &cq->parked);
 		req->parked = true;
+		atomic64_inc(&vb->stats.callq_parked);
 	}
 	/* Answers collected meanwhile made room: parked calls go on. */
 	vbus_callq_unpark(vb, cq, done);

@@ -115,7 +115,8 @@ static ssize_t stats_show(struct device *dev, struct device_attribute *attr,
 			 "commands %lld\ncmd_errors %lld\ncmd_irqs %lld\n"
 			 "evq_irqs %lld\nevents %lld\nbad_events %lld\n"
 			 "budget_exhausted %lld\nsignals_in %lld\n"
-			 "signals_out %lld\nsig_kicks %lld\nsig_owed %lld\n",
+			 "signals_out %lld\nsig_kicks %lld\nsig_owed %lld\n"
+			 "callq_calls %lld\ncallq_parked %lld\n",
 			 atomic64_read(&st->commands),
 			 atomic64_read(&st->cmd_errors),
 			 atomic64_read(&st->cmd_irqs),
@@ -126,7 +127,9 @@ static ssize_t stats_show(struct device *dev, struct device_attribute *attr,
 			 atomic64_read(&st->signals_in),
 			 atomic64_read(&st->signals_out),
 			 atomic64_read(&st->sig_kicks),
-			 atomic64_read(&st->sig_owed));
+			 atomic64_read(&st->sig_owed),
+			 atomic64_read(&st->callq_calls),
+			 atomic64_read(&st->callq_parked));
 	for (q = 0; q < vb->num_evqs; q++)
 		len += sysfs_emit_at(buf, len, "evq%d_events %lld\n", q,
 				     atomic64_read(&vb->evqs[q].events));

@@ -40,6 +40,7 @@ static const char *const feature_names[] = {
 	[VIRTIO_VBUS_F_SHM] = "shm",
 	[VIRTIO_VBUS_F_MULTI_EVQ] = "multi-evq",
 	[VIRTIO_VBUS_F_COALESCE] = "coalesce",
+	[VIRTIO_VBUS_F_CALLQ] = "callq",
 };
 
 static const char *const status_names[] = {

@@ -477,9 +477,14 @@ TEST_F(async, uring_parks_when_full)
 	vbus_ring_exit(&r);
 }
 
-/* The same through a call fd: parked, never refused, all well. */
+/*
+ * The same through a call fd: parked, never refused, all well; sysfs
+ * "stats" counts the calls and those that parked.
+ */
 TEST_F(async, call_fd_parks_when_full)
 {
+	long calls = vbus_stat(self->name, "callq_calls");
+	long parked = vbus_stat(self->name, "callq_parked");
 	struct vbus_call_done d;
 	int seen[PARKED] = {}, i;
 
@@ -490,6 +495,10 @@ TEST_F(async, call_fd_parks_when_full)
 		ASSERT_GT(PARKED, d.tag);
 		EXPECT_EQ(0, seen[d.tag]++);
 		EXPECT_EQ(0, d.error);
+	}
+	if (self->callq) {
+		EXPECT_LE(calls + PARKED, vbus_stat(self->name, "callq_calls"));
+		EXPECT_LT(parked, vbus_stat(self->name, "callq_parked"));
 	}
 }
 
