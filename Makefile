@@ -19,7 +19,8 @@ SELFTESTS := selftests/drivers/virtio/vbus
 TESTS ?=
 
 .PHONY: all deps qemu build bench module tools tests image demo check \
-	check-header check-qtest check-intree check-vm check-debug image-s390x qemu-work qemu-patches clean
+	check-header check-qtest check-intree check-vm check-debug image-s390x qemu-work qemu-patches clean \
+	demo-deps
 
 all: deps qemu
 	$(MAKE) build
@@ -52,9 +53,12 @@ image-s390x:
 	scripts/build-s390x.sh
 
 # The demo needs the x86_64 guest only: no s390x QEMU, kernel or image.
-demo:
+# A prerequisite, so that the sub-make's KVER is read after it ran.
+demo-deps:
 	scripts/setup-deps.sh
 	VBUS_QEMU_TARGETS=x86_64-softmmu scripts/build-qemu.sh
+
+demo: demo-deps
 	$(MAKE) image
 	scripts/vm.sh demo
 
