@@ -576,32 +576,14 @@ static uint64_t calls_run(int fd)
 	return le64toh(tc.calls);
 }
 
-static void on_usr1(int sig)
-{
-}
-
-struct kicker {
-	pthread_t target;
-	int delay_ms;
-};
-
-static void *kick(void *arg)
-{
-	struct kicker *k = arg;
-
-	usleep(k->delay_ms * 1000);
-	pthread_kill(k->target, SIGUSR1);
-	return NULL;
-}
-
 /*
  * A synchronous call a signal interrupts while it waits parked never
  * reaches the device: the caller got EINTR, and may well retry.
  */
 TEST_F(async, sync_call_interrupted_while_parked)
 {
-	struct sigaction sa = { .sa_handler = on_usr1 };	/* no SA_RESTART */
-	struct kicker k = { .target = pthread_self(), .delay_ms = 100 };
+	struct sigaction sa = { .sa_handler = vbus_on_signal };	/* no SA_RESTART */
+	struct vbus_kicker k = { .target = pthread_self(), .delay_ms = 100 };
 	struct vbus_call_done d;
 	uint64_t before, after;
 	struct vbus_call c;
@@ -616,7 +598,7 @@ TEST_F(async, sync_call_interrupted_while_parked)
 	ASSERT_LT(0, before);
 	for (i = 0; i < PARKED; i++)
 		ASSERT_EQ(0, submit_delay(self->cfd, 300, i));
-	ASSERT_EQ(0, pthread_create(&t, NULL, kick, &k));
+	ASSERT_EQ(0, pthread_create(&t, NULL, vbus_kick, &k));
 	c = call_of(VBUS_TEST_ECHO, "late", 4, in, sizeof(in), 0);
 	EXPECT_EQ(-1, ioctl(self->fd, VBUS_IOC_CALL, &c));
 	EXPECT_EQ(EINTR, errno);

@@ -176,39 +176,21 @@ TEST_F(dev, checksum_and_fill)
 		ASSERT_EQ(0xab, buf[i]);
 }
 
-static void on_usr1(int sig)
-{
-}
-
-struct kicker {
-	pthread_t target;
-	int delay_ms;
-};
-
-static void *kick(void *arg)
-{
-	struct kicker *k = arg;
-
-	usleep(k->delay_ms * 1000);
-	pthread_kill(k->target, SIGUSR1);
-	return NULL;
-}
-
 /*
  * A signal interrupts a delayed call with EINTR; the device stays usable
  * (the next call first waits for the abandoned one).
  */
 TEST_F(dev, delayed_call_interrupted)
 {
-	struct sigaction sa = { .sa_handler = on_usr1 };	/* no SA_RESTART */
-	struct kicker k = { .target = pthread_self(), .delay_ms = 200 };
+	struct sigaction sa = { .sa_handler = vbus_on_signal };	/* no SA_RESTART */
+	struct vbus_kicker k = { .target = pthread_self(), .delay_ms = 200 };
 	uint32_t ms = htole32(2000);
 	char in[8] = {};
 	struct vbus_call c;
 	pthread_t t;
 
 	ASSERT_EQ(0, sigaction(SIGUSR1, &sa, NULL));
-	ASSERT_EQ(0, pthread_create(&t, NULL, kick, &k));
+	ASSERT_EQ(0, pthread_create(&t, NULL, vbus_kick, &k));
 	EXPECT_EQ(-EINTR, vbus_do(self->fd, VBUS_TEST_DELAY, &ms, sizeof(ms),
 				  NULL, 0, &c));
 	pthread_join(t, NULL);

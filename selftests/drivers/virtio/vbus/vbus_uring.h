@@ -14,6 +14,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 #include <linux/io_uring.h>
+#include <linux/virtio_vbus.h>
 
 struct vbus_ring {
 	int fd;

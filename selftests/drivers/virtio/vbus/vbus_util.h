@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Helpers shared by the virtio-vbus selftests: sysfs, the kernel command
- * line (where the VM runner says what devices it gave the guest), waiting.
+ * line (where the VM runner says what devices it gave the guest), waiting,
+ * a signal to interrupt a call.
  */
 #ifndef VBUS_UTIL_H
 #define VBUS_UTIL_H
@@ -11,6 +12,8 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -419,6 +422,26 @@ static inline int vbus_qmp(int fd, char *reply, size_t len, const char *fmt,
 	if (!strncmp(reply, "{\"return\"", 9))
 		return 0;
 	return strncmp(reply, "{\"error\"", 8) ? -EPROTO : -EREMOTEIO;
+}
+
+/* A handler that only interrupts: installed without SA_RESTART. */
+static inline void vbus_on_signal(int sig)
+{
+}
+
+/* SIGUSR1 to @target after @delay_ms: the thread vbus_kick() runs in. */
+struct vbus_kicker {
+	pthread_t target;
+	int delay_ms;
+};
+
+static inline void *vbus_kick(void *arg)
+{
+	struct vbus_kicker *k = arg;
+
+	usleep(k->delay_ms * 1000);
+	pthread_kill(k->target, SIGUSR1);
+	return NULL;
 }
 
 #endif /* VBUS_UTIL_H */
