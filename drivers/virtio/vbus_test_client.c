@@ -34,6 +34,7 @@
 
 #define VBUS_TC_MAX	4096
 #define VBUS_TC_ASYNC_MAX	512
+#define VBUS_TC_RESULT_LEN	128
 #define VBUS_TC_DELAY_MS	300
 
 static struct dentry *vbus_tc_root;
@@ -64,8 +65,8 @@ struct vbus_tc {
 	size_t len;
 	int err;
 	struct vbus_call_result res;
-	char shm_result[128];
-	char async_result[128];
+	char shm_result[VBUS_TC_RESULT_LEN];
+	char async_result[VBUS_TC_RESULT_LEN];
 	struct completion done;
 	atomic_t notes;
 	atomic_t prepares;
@@ -279,17 +280,26 @@ out:
 	return count;
 }
 
+/* Reads @result, one of @tc's result lines, under @tc->lock. */
+static ssize_t vbus_tc_read_result(struct vbus_tc *tc, const char *result,
+				   char __user *ubuf, size_t count,
+				   loff_t *ppos)
+{
+	char line[VBUS_TC_RESULT_LEN + 1];
+	int len;
+
+	mutex_lock(&tc->lock);
+	len = scnprintf(line, sizeof(line), "%s\n", result);
+	mutex_unlock(&tc->lock);
+	return simple_read_from_buffer(ubuf, count, ppos, line, len);
+}
+
 static ssize_t vbus_tc_shm_read(struct file *file, char __user *ubuf,
 				size_t count, loff_t *ppos)
 {
 	struct vbus_tc *tc = file->private_data;
-	char line[sizeof(tc->shm_result) + 1];
-	int len;
 
-	mutex_lock(&tc->lock);
-	len = scnprintf(line, sizeof(line), "%s\n", tc->shm_result);
-	mutex_unlock(&tc->lock);
-	return simple_read_from_buffer(ubuf, count, ppos, line, len);
+	return vbus_tc_read_result(tc, tc->shm_result, ubuf, count, ppos);
 }
 
 static const struct file_operations vbus_tc_shm_fops = {
@@ -554,13 +564,8 @@ static ssize_t vbus_tc_async_read(struct file *file, char __user *ubuf,
 				  size_t count, loff_t *ppos)
 {
 	struct vbus_tc *tc = file->private_data;
-	char line[sizeof(tc->async_result) + 1];
-	int len;
 
-	mutex_lock(&tc->lock);
-	len = scnprintf(line, sizeof(line), "%s\n", tc->async_result);
-	mutex_unlock(&tc->lock);
-	return simple_read_from_buffer(ubuf, count, ppos, line, len);
+	return vbus_tc_read_result(tc, tc->async_result, ubuf, count, ppos);
 }
 
 static const struct file_operations vbus_tc_async_fops = {
