@@ -13,14 +13,16 @@ KVER ?= $(shell readlink $(VBUS_CACHE)/kernel/current 2>/dev/null)
 KDIR ?= /usr/src/linux-headers-$(KVER)
 QEMU ?= $(VBUS_CACHE)/qemu/build/qemu-system-x86_64
 QEMU_WORK ?= $(VBUS_CACHE)/qemu-work
-export QEMU KVER
+# The other guest kernels the suite runs on (scripts/setup-kernels.sh).
+KERNELS ?= 6.1 7.2
+export QEMU KVER KERNELS
 
 SELFTESTS := selftests/drivers/virtio/vbus
 TESTS ?=
 
 .PHONY: all deps qemu build bench module tools tests image demo check \
 	check-header check-qtest check-intree check-vm check-debug image-s390x qemu-work qemu-patches clean \
-	demo-deps
+	demo-deps image-kernels check-kernels
 
 all: deps qemu
 	$(MAKE) build
@@ -28,13 +30,14 @@ all: deps qemu
 deps:
 	scripts/setup-deps.sh
 	scripts/setup-s390x.sh
+	scripts/setup-kernels.sh
 
 qemu: deps
 	scripts/build-qemu.sh
 
 # Everything that needs the guest kernel's headers: a sub-make, so that
 # KVER is read after deps has fetched the kernel.
-build: module tools tests image image-s390x
+build: module tools tests image image-s390x image-kernels
 
 module:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
@@ -51,6 +54,14 @@ image: module tools tests
 # The s390x guest (virtio-ccw): module, tools and tests cross-built.
 image-s390x:
 	scripts/build-s390x.sh
+
+# The module and an initramfs for each of KERNELS.
+image-kernels: tools tests
+	scripts/build-kernels.sh
+
+# Only the suites on the other kernels: make check-kernels KERNELS=7.2
+check-kernels: all
+	scripts/check-kernels.sh $(TESTS)
 
 # The demo needs the x86_64 guest only: no s390x QEMU, kernel or image.
 # A prerequisite, so that the sub-make's KVER is read after it ran.

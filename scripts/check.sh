@@ -4,7 +4,8 @@
 # "N passed, N failed, N skipped". Arguments go to vmtest.sh (PROG[:TEST]);
 # the VM suite runs once per transport in VBUS_TRANSPORTS (default: pci
 # pci-iommu mmio ccw), pci-iommu only without arguments (it runs the tests
-# that work without regions: see vmtest.sh).
+# that work without regions: see vmtest.sh), then over pci and mmio on
+# each of the other guest kernels in KERNELS (scripts/check-kernels.sh).
 set -uo pipefail
 . "$(dirname "$0")/common.sh"
 
@@ -47,6 +48,8 @@ for t in ${VBUS_TRANSPORTS:-pci pci-iommu mmio ccw}; do
 	[ "$t" = pci-iommu ] && [ $# -gt 0 ] && continue
 	run "vm-$t" "$vmtest" -t "$t" "$@"
 done
+# pci and mmio on the other guest kernels (KERNELS, "" for none).
+[ -z "${KERNELS-6.1 7.2}" ] || run vm-kernels bash "$VBUS_TOP/scripts/check-kernels.sh" "$@"
 
 echo "== summary"
 printf '%s\n' "${summary[@]}"

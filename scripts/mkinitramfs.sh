@@ -29,13 +29,16 @@ elif [ "$arch" = debug ]; then
 	kmods=()
 	root=$VBUS_TOP/build/debug/initramfs
 else
+	# VBUS_MODDIR: the module built elsewhere (scripts/check-kernels.sh).
 	kver=${KVER:-$(readlink "$VBUS_CACHE/kernel/current")}
 	kroot=$VBUS_CACHE/kernel/$kver/root
 	busybox=/bin/busybox
 	bin=
-	mods=$VBUS_TOP/drivers/virtio
-	kmods=(drivers/virtio/virtio_mmio)
-	root=$VBUS_TOP/build/initramfs
+	mods=${VBUS_MODDIR:-$VBUS_TOP/drivers/virtio}
+	# Every virtio module: Debian 6.1 has the core and virtio_pci as
+	# modules too; later ones build them in.
+	kmods=(drivers/virtio drivers/char/virtio_console)
+	root=$(dirname "$out")/initramfs
 fi
 
 rm -rf "$root"
@@ -47,13 +50,29 @@ ln -s busybox "$root/bin/sh"
 # busybox's modprobe can load them.
 mdir=$root/lib/modules/$kver
 mkdir -p "$mdir/kernel" "$mdir/extra"
+# A name in kmods is a module or a directory of them; one the kernel has
+# built in is not there. Debian compresses them with xz from 6.12 on.
 for m in "${kmods[@]}"; do
-	[ -f "$kroot/lib/modules/$kver/kernel/$m.ko.xz" ] || continue	# built in
-	mkdir -p "$mdir/kernel/$(dirname "$m")"
-	xz -dc "$kroot/lib/modules/$kver/kernel/$m.ko.xz" > "$mdir/kernel/$m.ko"
+	for f in "$kroot/lib/modules/$kver/kernel/$m"{.ko,.ko.xz} \
+		 "$kroot/lib/modules/$kver/kernel/$m"/*.ko{,.xz}; do
+		[ -f "$f" ] || continue
+		t=$mdir/kernel/${f#"$kroot/lib/modules/$kver/kernel/"}
+		mkdir -p "$(dirname "$t")"
+		case $f in
+		*.xz) xz -dc "$f" > "${t%.xz}" ;;
+		*) cp "$f" "$t" ;;
+		esac
+	done
 done
 if [ -n "$kroot" ]; then
-	cp "$kroot/lib/modules/$kver/modules.order" "$kroot/lib/modules/$kver/modules.builtin"* "$mdir/"
+	# Debian 13 on ships none of them: empty ones keep depmod quiet.
+	for f in modules.order modules.builtin modules.builtin.modinfo; do
+		if [ -f "$kroot/lib/modules/$kver/$f" ]; then
+			cp "$kroot/lib/modules/$kver/$f" "$mdir/"
+		else
+			: > "$mdir/$f"
+		fi
+	done
 else
 	cp "$dobj/modules.order" "$dobj/modules.builtin"* "$mdir/"
 fi

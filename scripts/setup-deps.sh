@@ -62,7 +62,7 @@ fi
 vbus_record linux-source "$lsrc_ver"
 
 # QEMU: Debian's 10.0.x source (trixie deb-src), Debian's patches applied.
-qver=$(apt-cache showsrc qemu | sed -n 's/^Version: //p' | sort -V | tail -n 1)
+qver=$(apt-cache showsrc qemu | sed -n 's/^Version: //p' | grep '^1:10\.0\.' | sort -V | tail -n 1)
 case "$qver" in *:10.0.*) ;; *) vbus_die "expected QEMU 10.0.x in deb-src, found '$qver'" ;; esac
 qsrc=$VBUS_CACHE/src/qemu-${qver#*:}
 if [ ! -f "$qsrc/.done" ]; then

@@ -18,6 +18,8 @@
 #include <linux/wait.h>
 #include <linux/workqueue.h>
 
+#include "virtio_vbus_compat.h"
+
 /*
  * The largest call buffer the driver bounces: one contiguous allocation
  * through the mailbox; through a call queue with indirect descriptors,
@@ -583,8 +585,38 @@ int vbus_arg_in(void *karg, size_t ksize, size_t minsz,
 
 /* virtio_vbus_ucall.c */
 struct io_uring_cmd;
-int vbus_uring_cmd(struct io_uring_cmd *ioucmd, unsigned int issue_flags);
+struct vbus_call_fd;
+/**
+ * struct vbus_ucall - one asynchronous call from userspace
+ * @req: the call
+ * @tag: the caller's tag (call fd)
+ * @in_ptr: where the answer goes
+ * @cfd: its call fd, which it holds a reference on; or NULL
+ * @ioucmd: its io_uring command, until the call ends or io_uring cancels
+ *	it (whoever takes it with xchg() completes it); or NULL
+ * @node: in @cfd->done once ended
+ * @rec: its completion record, once read() made it
+ * @have_rec: @rec is made: the answer is copied already
+ */
+struct vbus_ucall {
+	struct vbus_call_req req;
+	u64 tag;
+	u64 in_ptr;
+	struct vbus_call_fd *cfd;
+	struct io_uring_cmd *ioucmd;
+	struct list_head node;
+	struct vbus_call_done rec;
+	bool have_rec;
+};
+
+struct vbus_ucall *vbus_ucall_new(struct virtio_vbus *vb,
+				  const struct vbus_call *c,
+				  void (*end)(struct vbus_call_req *req));
+int vbus_ucall_answer(struct vbus_ucall *uc);
 int vbus_call_fd_new(struct virtio_vbus *vb);
+
+/* virtio_vbus_uring.c */
+int vbus_uring_cmd(struct io_uring_cmd *ioucmd, unsigned int issue_flags);
 
 /* virtio_vbus_client.c */
 int vbus_client_add(struct virtio_vbus *vb);

@@ -354,6 +354,8 @@ const struct file_operations vbus_fops = {
 	.mmap		= vbus_mmap,
 	.unlocked_ioctl	= vbus_ioctl,
 	.compat_ioctl	= compat_ptr_ioctl,
+#ifndef VBUS_COMPAT_NO_URING
 	.uring_cmd	= vbus_uring_cmd,
+#endif
 	.llseek		= noop_llseek,
 };

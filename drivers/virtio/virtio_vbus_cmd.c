@@ -221,11 +221,11 @@ static void vbus_call_bufs_unmap(struct virtio_vbus *vb,
 	if (!b->mapped)
 		return;
 	if (b->out_len)
-		virtqueue_dma_unmap_single_attrs(vbus_dma_vq(vb), b->out_dma, b->out_len,
-						 DMA_TO_DEVICE, 0);
+		virtqueue_unmap_single_attrs(vbus_dma_vq(vb), b->out_dma,
+					     b->out_len, DMA_TO_DEVICE, 0);
 	if (b->in_len)
-		virtqueue_dma_unmap_single_attrs(vbus_dma_vq(vb), b->in_dma, b->in_len,
-						 DMA_FROM_DEVICE, 0);
+		virtqueue_unmap_single_attrs(vbus_dma_vq(vb), b->in_dma,
+					     b->in_len, DMA_FROM_DEVICE, 0);
 	b->mapped = false;
 }
 
@@ -233,23 +233,22 @@ static void vbus_call_bufs_unmap(struct virtio_vbus *vb,
 static int vbus_call_bufs_map(struct virtio_vbus *vb, struct vbus_call_bufs *b)
 {
 	if (b->out_len) {
-		b->out_dma = virtqueue_dma_map_single_attrs(vbus_dma_vq(vb), b->out,
-							    b->out_len,
-							    DMA_TO_DEVICE, 0);
-		if (virtqueue_dma_mapping_error(vbus_dma_vq(vb), b->out_dma))
+		b->out_dma = virtqueue_map_single_attrs(vbus_dma_vq(vb), b->out,
+							b->out_len,
+							DMA_TO_DEVICE, 0);
+		if (virtqueue_map_mapping_error(vbus_dma_vq(vb), b->out_dma))
 			return -ENOMEM;
 	}
 	if (b->in_len) {
-		b->in_dma = virtqueue_dma_map_single_attrs(vbus_dma_vq(vb), b->in,
-							   b->in_len,
-							   DMA_FROM_DEVICE, 0);
-		if (virtqueue_dma_mapping_error(vbus_dma_vq(vb), b->in_dma)) {
+		b->in_dma = virtqueue_map_single_attrs(vbus_dma_vq(vb), b->in,
+						       b->in_len,
+						       DMA_FROM_DEVICE, 0);
+		if (virtqueue_map_mapping_error(vbus_dma_vq(vb), b->in_dma)) {
 			if (b->out_len)
-				virtqueue_dma_unmap_single_attrs(vbus_dma_vq(vb),
-								 b->out_dma,
-								 b->out_len,
-								 DMA_TO_DEVICE,
-								 0);
+				virtqueue_unmap_single_attrs(vbus_dma_vq(vb),
+							     b->out_dma,
+							     b->out_len,
+							     DMA_TO_DEVICE, 0);
 			return -ENOMEM;
 		}
 	}

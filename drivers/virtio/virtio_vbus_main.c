@@ -20,7 +20,7 @@
 static dev_t vbus_devt;
 static DEFINE_IDA(vbus_ida);
 
-static const struct class vbus_class = {
+static struct class vbus_class = {
 	.name = "vbus",
 };
 
@@ -654,7 +654,7 @@ static int __init vbus_init(void)
 {
 	int err;
 
-	vbus_wq = alloc_workqueue("virtio_vbus", 0, 0);
+	vbus_wq = alloc_workqueue("virtio_vbus", WQ_PERCPU, 0);
 	if (!vbus_wq)
 		return -ENOMEM;
 	err = class_register(&vbus_class);

@@ -10,26 +10,29 @@
 
 #include <linux/tracepoint.h>
 
+/* Device, state and event names: "vbus%d" and the names in the tables. */
+#define VBUS_TRACE_NAME_LEN	16
+
 TRACE_EVENT(vbus_fsm_event,
 	TP_PROTO(const char *dev, const char *state, const char *event,
 		 const char *next, int ret),
 	TP_ARGS(dev, state, event, next, ret),
 	TP_STRUCT__entry(
-		__string(dev, dev)
-		__string(state, state)
-		__string(event, event)
-		__string(next, next)
+		__array(char, dev, VBUS_TRACE_NAME_LEN)
+		__array(char, state, VBUS_TRACE_NAME_LEN)
+		__array(char, event, VBUS_TRACE_NAME_LEN)
+		__array(char, next, VBUS_TRACE_NAME_LEN)
 		__field(int, ret)
 	),
 	TP_fast_assign(
-		__assign_str(dev);
-		__assign_str(state);
-		__assign_str(event);
-		__assign_str(next);
+		strscpy(__entry->dev, dev, VBUS_TRACE_NAME_LEN);
+		strscpy(__entry->state, state, VBUS_TRACE_NAME_LEN);
+		strscpy(__entry->event, event, VBUS_TRACE_NAME_LEN);
+		strscpy(__entry->next, next, VBUS_TRACE_NAME_LEN);
 		__entry->ret = ret;
 	),
-	TP_printk("%s: %s + %s -> %s (%d)", __get_str(dev), __get_str(state),
-		  __get_str(event), __get_str(next), __entry->ret)
+	TP_printk("%s: %s + %s -> %s (%d)", __entry->dev, __entry->state,
+		  __entry->event, __entry->next, __entry->ret)
 );
 
 #endif /* _VIRTIO_VBUS_TRACE_H */

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Asynchronous calls from userspace: io_uring commands on /dev/vbusN
- * (VBUS_URING_CMD_CALL), and for systems without io_uring a call fd
- * (VBUS_IOC_CALL_FD: submit by ioctl, reap by read() and poll()).
+ * Asynchronous calls from userspace, and the call fd: for systems without
+ * io_uring (virtio_vbus_uring.c has the io_uring commands),
+ * VBUS_IOC_CALL_FD gives a file to submit calls on by ioctl and reap them
+ * by read() and poll().
  *
  * A call bounces its payloads. The answer is copied to the caller's
  * buffer in the caller's own context: io_uring's task work, or read().
@@ -12,7 +13,6 @@
  */
 #include <linux/anon_inodes.h>
 #include <linux/fs.h>
-#include <linux/io_uring/cmd.h>
 #include <linux/poll.h>
 #include <linux/sched/mm.h>
 #include <linux/slab.h>
@@ -45,29 +45,6 @@ struct vbus_call_fd {
 	wait_queue_head_t wq;
 };
 
-/**
- * struct vbus_ucall - one asynchronous call from userspace
- * @req: the call
- * @tag: the caller's tag (call fd)
- * @in_ptr: where the answer goes
- * @cfd: its call fd, which it holds a reference on; or NULL
- * @ioucmd: its io_uring command, until the call ends or io_uring cancels
- *	it (whoever takes it with xchg() completes it); or NULL
- * @node: in @cfd->done once ended
- * @rec: its completion record, once read() made it
- * @have_rec: @rec is made: the answer is copied already
- */
-struct vbus_ucall {
-	struct vbus_call_req req;
-	u64 tag;
-	u64 in_ptr;
-	struct vbus_call_fd *cfd;
-	struct io_uring_cmd *ioucmd;
-	struct list_head node;
-	struct vbus_call_done rec;
-	bool have_rec;
-};
-
 static void vbus_call_fd_free(struct kref *kref)
 {
 	kfree(container_of(kref, struct vbus_call_fd, kref));
@@ -82,13 +59,18 @@ static void vbus_ucall_release(struct vbus_call_req *req)
 	kfree(uc);
 }
 
-/*
- * A ucall for @c, its out payload copied in; its end callback @end.
- * Return: the call, with the caller's reference, or an ERR_PTR().
+/**
+ * vbus_ucall_new() - an asynchronous call from userspace
+ * @vb: the device
+ * @c: the call's arguments, checked as far as their size
+ * @end: the call's end callback
+ *
+ * Return: the call, its out payload copied in, with the caller's
+ * reference; or an ERR_PTR().
  */
-static struct vbus_ucall *vbus_ucall_new(struct virtio_vbus *vb,
-					 const struct vbus_call *c,
-					 void (*end)(struct vbus_call_req *req))
+struct vbus_ucall *vbus_ucall_new(struct virtio_vbus *vb,
+				  const struct vbus_call *c,
+				  void (*end)(struct vbus_call_req *req))
 {
 	struct vbus_ucall *uc;
 	int err;
@@ -117,7 +99,7 @@ static struct vbus_ucall *vbus_ucall_new(struct virtio_vbus *vb,
 }
 
 /* Copies the answer of an ended call to its caller: 0 or -errno. */
-static int vbus_ucall_answer(struct vbus_ucall *uc)
+int vbus_ucall_answer(struct vbus_ucall *uc)
 {
 	u64 len = uc->req.res.result;
 
@@ -126,131 +108,6 @@ static int vbus_ucall_answer(struct vbus_ucall *uc)
 	if (copy_to_user(u64_to_user_ptr(uc->in_ptr), uc->req.b.in, len))
 		return -EFAULT;
 	return 0;
-}
-
-/* io_uring */
-
-/* In the submitter's task: the answer copied, the CQE posted. */
-static void vbus_uring_task_cb(struct io_uring_cmd *ioucmd,
-			       unsigned int issue_flags)
-{
-	struct vbus_ucall *uc = *io_uring_cmd_to_pdu(ioucmd,
-						     struct vbus_ucall *);
-	const struct vbus_cmd_result *res = &uc->req.res;
-	u64 res2 = 0;
-	int err = -ECANCELED;
-
-	if (!(issue_flags & IO_URING_F_TASK_DEAD))
-		err = vbus_ucall_answer(uc);
-	if (res->done)
-		res2 = VBUS_URING_RES2_DEVICE | res->status |
-		       (u64)res->qualifier << 32;
-	io_uring_cmd_done(ioucmd, err ?: res->result, res2, issue_flags);
-	vbus_call_req_put(&uc->req);	/* the command's */
-}
-
-/* Any context: to the submitter's task, unless io_uring cancelled it. */
-static void vbus_uring_end(struct vbus_call_req *req)
-{
-	struct vbus_ucall *uc = container_of(req, struct vbus_ucall, req);
-	struct io_uring_cmd *ioucmd = xchg(&uc->ioucmd, NULL);
-
-	if (ioucmd)
-		io_uring_cmd_complete_in_task(ioucmd, vbus_uring_task_cb);
-}
-
-/* The ring goes away with the call in flight: complete it now. */
-static int vbus_uring_cancel(struct io_uring_cmd *ioucmd,
-			     unsigned int issue_flags)
-{
-	struct vbus_ucall *uc = *io_uring_cmd_to_pdu(ioucmd,
-						     struct vbus_ucall *);
-
-	if (xchg(&uc->ioucmd, NULL) == ioucmd) {
-		io_uring_cmd_done(ioucmd, -ECANCELED, 0, issue_flags);
-		vbus_call_req_put(&uc->req);	/* the command's */
-	}
-	return 0;
-}
-
-/*
- * The SQE's command bytes, copied once: userspace may change them. As for
- * an ioctl, bytes past what this kernel knows must be zero (E2BIG).
- */
-static int vbus_uring_call_in(struct io_uring_cmd *ioucmd, struct vbus_call *c)
-{
-	/* SQE128: the command bytes run to the end of the second SQE. */
-	const size_t room = 2 * sizeof(struct io_uring_sqe) -
-			    offsetof(struct io_uring_sqe, cmd);
-	u8 bytes[2 * sizeof(struct io_uring_sqe)];
-
-	BUILD_BUG_ON(sizeof(*c) > room);
-	memcpy(bytes, io_uring_sqe_cmd(ioucmd->sqe), room);
-	memcpy(c, bytes, sizeof(*c));
-	if (c->argsz < offsetofend(struct vbus_call, qualifier) ||
-	    c->argsz > room)
-		return -EINVAL;
-	if (c->argsz > sizeof(*c) &&
-	    memchr_inv(bytes + sizeof(*c), 0, c->argsz - sizeof(*c)))
-		return -E2BIG;
-	c->tag = 0;	/* user_data is the tag */
-	return 0;
-}
-
-/* Completes @ioucmd with @err now, unless io_uring cancelled it. */
-static void vbus_uring_fail(struct vbus_ucall *uc, int err,
-			    unsigned int issue_flags)
-{
-	struct io_uring_cmd *ioucmd = xchg(&uc->ioucmd, NULL);
-
-	if (ioucmd) {
-		io_uring_cmd_done(ioucmd, err, 0, issue_flags);
-		vbus_call_req_put(&uc->req);	/* the command's */
-	}
-}
-
-/**
- * vbus_uring_cmd() - file_operations.uring_cmd of /dev/vbusN
- * @ioucmd: the command
- * @issue_flags: io_uring's
- *
- * Never sleeps and never asks io_uring to retry: a full call queue keeps
- * the call parked. The command is cancelable before the call starts, so
- * that its completion always finds it so.
- *
- * Return: -EIOCBQUEUED once the command is the driver's (its completion,
- * an error included, comes later), or the errno of a command refused
- * before that.
- */
-int vbus_uring_cmd(struct io_uring_cmd *ioucmd, unsigned int issue_flags)
-{
-	struct vbus_file *vf = ioucmd->file->private_data;
-	struct vbus_ucall *uc;
-	struct vbus_call c;
-	int err;
-
-	if (issue_flags & IO_URING_F_CANCEL)
-		return vbus_uring_cancel(ioucmd, issue_flags);
-	if (ioucmd->cmd_op != VBUS_URING_CMD_CALL)
-		return -ENOTTY;
-	if ((issue_flags & (IO_URING_F_SQE128 | IO_URING_F_CQE32)) !=
-	    (IO_URING_F_SQE128 | IO_URING_F_CQE32))
-		return -EINVAL;
-	err = vbus_uring_call_in(ioucmd, &c);
-	if (err)
-		return err;
-	uc = vbus_ucall_new(vf->vb, &c, vbus_uring_end);
-	if (IS_ERR(uc))
-		return PTR_ERR(uc);
-	*io_uring_cmd_to_pdu(ioucmd, struct vbus_ucall *) = uc;
-	uc->ioucmd = ioucmd;
-	kref_get(&uc->req.kref);	/* the command's */
-	io_uring_cmd_mark_cancelable(ioucmd, issue_flags);
-	err = vbus_call_start(&uc->req);
-	if (err)
-		vbus_uring_fail(uc, err, issue_flags);
-	vbus_call_req_put(&uc->req);
-	return -EIOCBQUEUED;
 }
 
 /* The call fd */

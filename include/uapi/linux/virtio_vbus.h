@@ -456,7 +456,8 @@ struct vbus_call_done {
  * IORING_SETUP_CQE32 (EINVAL otherwise), and a struct vbus_call in the
  * command bytes of the SQE. The CQE's user_data is the tag; res is
  * result_len, or -errno as VBUS_IOC_CALL's; big_cqe[0] is built by
- * VBUS_URING_RES2 below.
+ * VBUS_URING_RES2 below. From Linux 6.12 on; before, io_uring completes
+ * the command with -EOPNOTSUPP.
  */
 #define VBUS_URING_CMD_CALL	_IO(VBUS_IOCTL_TYPE, 0x80)
 #define VBUS_URING_RES2_DEVICE	0x10000ULL	/* the device answered */

@@ -159,4 +159,25 @@ static inline int vbus_ring_wait(struct vbus_ring *r, struct vbus_cqe *out)
 	return 0;
 }
 
+/*
+ * Whether /dev/vbusN takes io_uring commands: 0, or -EOPNOTSUPP from a
+ * kernel before 6.12, whose driver has none (the call fd is there), or
+ * another -errno. A command without an argsz gets EINVAL from the driver.
+ */
+static inline int vbus_ring_takes_cmds(struct vbus_ring *r, int fd)
+{
+	uint8_t empty[16] = {};
+	struct vbus_cqe cqe;
+	int err;
+
+	err = vbus_ring_call(r, fd, empty, sizeof(empty), 0);
+	if (!err)
+		err = vbus_ring_enter(r, 1) == 1 ? 0 : -EIO;
+	if (!err)
+		err = vbus_ring_wait(r, &cqe);
+	if (err)
+		return err;
+	return cqe.res == -EOPNOTSUPP ? -EOPNOTSUPP : 0;
+}
+
 #endif /* VBUS_URING_H */
