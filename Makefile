@@ -22,7 +22,7 @@ TESTS ?=
 
 .PHONY: all deps qemu build bench module tools tests image demo check \
 	check-header check-qtest check-intree check-vm check-debug image-s390x qemu-work qemu-patches clean \
-	demo-deps image-kernels check-kernels
+	demo-deps image-kernels check-kernels deb check-dkms
 
 all: deps qemu
 	$(MAKE) build
@@ -62,6 +62,14 @@ image-kernels: tools tests
 # Only the suites on the other kernels: make check-kernels KERNELS=7.2
 check-kernels: all
 	scripts/check-kernels.sh $(TESTS)
+
+# The DKMS package: build/virtio-vbus-dkms_VERSION_all.deb.
+deb:
+	scripts/build-deb.sh
+
+# Only the package's test in a Debian 12 guest (systemd, udev, DKMS).
+check-dkms: deps qemu
+	scripts/check-dkms.sh
 
 # The demo needs the x86_64 guest only: no s390x QEMU, kernel or image.
 # A prerequisite, so that the sub-make's KVER is read after it ran.

@@ -7,7 +7,8 @@
 #        package's tools need a newer glibc than Debian 12's, so the module
 #        build tree is linux-source-7.2 prepared with the image's
 #        configuration and Module.symvers, as scripts/setup-s390x.sh does.
-# Usage: setup-kernels.sh [SERIES...] (default: $KERNELS, else "6.1 7.2").
+# Usage: setup-kernels.sh [SERIES...] (default: 6.1 and $KERNELS, else
+# "6.1 7.2").
 # Each ends as $VBUS_CACHE/kernel/KVER/{root,build} and the symlink
 # $VBUS_CACHE/kernel/SERIES -> KVER; root/boot/vmlinuz-KVER and
 # root/lib/modules/KVER are where the other scripts look.
@@ -99,7 +100,13 @@ setup_7_2() {
 }
 
 bash "$VBUS_TOP/scripts/apt-sources.sh"
-for s in ${*:-${KERNELS:-6.1 7.2}}; do
+# 6.1 always: the package test's Debian 12 guest runs it.
+if [ $# -gt 0 ]; then
+	series=("$@")
+else
+	read -ra series <<< "6.1 ${KERNELS-7.2}"
+fi
+for s in $(printf '%s\n' "${series[@]}" | sort -u); do
 	case $s in
 	6.1) kver=$(setup_6_1) ;;
 	7.2) kver=$(setup_7_2) ;;

@@ -67,6 +67,7 @@ static int vbus_uring_call_in(struct io_uring_cmd *ioucmd, struct vbus_call *c)
 			    offsetof(struct io_uring_sqe, cmd);
 	u8 bytes[2 * sizeof(struct io_uring_sqe)];
 
+	BUILD_BUG_ON(sizeof(*c) > room);
 	memcpy(bytes, io_uring_sqe128_cmd(ioucmd->sqe, struct vbus_call), room);
 	memcpy(c, bytes, sizeof(*c));
 	if (c->argsz < offsetofend(struct vbus_call, qualifier) ||

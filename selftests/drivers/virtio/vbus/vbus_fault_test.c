@@ -223,7 +223,7 @@ static int op_call_fd(struct ctx *c)
 static int op_uring(struct ctx *c)
 {
 	static struct vbus_ring r;
-	static int ready;
+	static int ready;	/* 1: the ring is up; -1: no io_uring commands */
 	char in[8];
 	struct vbus_call v = {
 		.argsz = sizeof(v),
@@ -238,8 +238,17 @@ static int op_uring(struct ctx *c)
 				     IORING_SETUP_CQE32);
 		if (err)
 			return err == -ENOSYS || err == -EPERM ? 0 : err;
-		ready = 1;
+		/* A kernel before 6.12: the driver has none to fault. */
+		err = vbus_ring_takes_cmds(&r, c->fd);
+		if (err == -EOPNOTSUPP)
+			ready = -1;
+		else if (err)
+			return err;
+		else
+			ready = 1;
 	}
+	if (ready < 0)
+		return 0;
 	err = vbus_ring_call(&r, c->fd, &v, sizeof(v), 7);
 	if (!err && vbus_ring_enter(&r, 1) != 1)
 		err = -EIO;

@@ -1,0 +1,37 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Builds build/virtio-vbus-dkms_VERSION_all.deb from dkms/ (VERSION is the
+# top-level VERSION file's): the module's source in /usr/src for DKMS, the
+# UAPI header, the udev rule, vbusctl's source (compiled by postinst, as
+# the module is by DKMS, so the package stays architecture-independent).
+set -euo pipefail
+. "$(dirname "$0")/common.sh"
+
+ver=$(cat "$VBUS_TOP/VERSION")
+pkg=$VBUS_TOP/build/deb/root
+src=$pkg/usr/src/virtio-vbus-$ver
+rm -rf "$VBUS_TOP/build/deb"
+mkdir -p "$src/drivers/virtio" "$src/tools" "$pkg/DEBIAN" \
+	 "$pkg/usr/include/linux" "$pkg/usr/lib/udev/rules.d" \
+	 "$pkg/usr/share/doc/virtio-vbus-dkms"
+
+cp "$VBUS_TOP/Kbuild" "$src/"
+cp "$VBUS_TOP"/drivers/virtio/{Kbuild,*.c,*.h} "$src/drivers/virtio/"
+rm -f "$src"/drivers/virtio/*.mod.c
+cp -a "$VBUS_TOP/include" "$src/"
+cp "$VBUS_TOP"/tools/vbus/{vbusctl.c,vbus_ioctl.h} "$src/tools/"
+sed "s/#MODULE_VERSION#/$ver/" "$VBUS_TOP/dkms/dkms.conf" > "$src/dkms.conf"
+
+cp "$VBUS_TOP/include/uapi/linux/virtio_vbus.h" "$pkg/usr/include/linux/"
+cp "$VBUS_TOP/dkms/60-virtio-vbus.rules" "$pkg/usr/lib/udev/rules.d/"
+cp "$VBUS_TOP/README.md" "$VBUS_TOP"/Documentation/*.rst "$pkg/usr/share/doc/virtio-vbus-dkms/"
+for f in control postinst prerm; do
+	sed "s/#MODULE_VERSION#/$ver/" "$VBUS_TOP/dkms/$f" > "$pkg/DEBIAN/$f"
+done
+chmod 0755 "$pkg/DEBIAN/postinst" "$pkg/DEBIAN/prerm"
+find "$pkg" -type d -exec chmod 0755 {} +
+find "$pkg" -type f ! -path '*/DEBIAN/p*' -exec chmod 0644 {} +
+
+out=$VBUS_TOP/build/virtio-vbus-dkms_${ver}_all.deb
+dpkg-deb --root-owner-group -Zxz --build "$pkg" "$out" >/dev/null
+vbus_log "package: $out ($(du -h "$out" | cut -f1))"
