@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# Builds Debian's QEMU 10.0 source with qemu-patches/ applied.
+# Builds Debian's QEMU 10.0 source (or VBUS_QEMU_SRC) with qemu-patches/ applied.
 #
 # The build tree is reused: when the key (QEMU version, patches, configure
 # arguments, this script) changes, the source is reset to Debian's tree,
@@ -13,9 +13,10 @@ set -euo pipefail
 # lacks some gains them: the targets built are kept in $top/targets.
 want=${VBUS_QEMU_TARGETS:-x86_64-softmmu,s390x-softmmu}
 
-qsrc=$(readlink -f "$VBUS_CACHE/src/qemu")
+# Another QEMU (scripts/check-qemu.sh): its source and build tree.
+qsrc=$(readlink -f "${VBUS_QEMU_SRC:-$VBUS_CACHE/src/qemu}")
 [ -f "$qsrc/.done" ] || vbus_die "no QEMU source: run scripts/setup-deps.sh"
-top=$VBUS_CACHE/qemu
+top=${VBUS_QEMU_TOP:-$VBUS_CACHE/qemu}
 shopt -s nullglob
 patches=("$VBUS_TOP"/qemu-patches/*.patch)
 key=$( { basename "$qsrc"; cat "${patches[@]}" "$0"; } | sha256sum | cut -c1-16)
@@ -47,6 +48,23 @@ if [ "$(cat "$top/base" 2>/dev/null)" != "$(basename "$qsrc")" ]; then
 	basename "$qsrc" > "$top/base"
 fi
 
+# The series is written for QEMU 10.0. QEMU 10.1 changed two APIs it
+# uses: class_init takes "const void *data", and exec/memory.h became
+# system/memory.h. On a tree that has them (checked in the tree, not by
+# version) one more commit makes that change to the series' files.
+port_api() {
+	grep -q 'class_init)(ObjectClass \*klass, const void \*data)' include/qom/object.h || return 0
+	local files
+	files=$(git diff --name-only vbus-base HEAD | grep -E '\.[ch]$' | grep vbus || true)
+	[ -n "$files" ] || return 0
+	vbus_log "porting the series to QEMU 10.1's class_init and memory.h"
+	# shellcheck disable=SC2086
+	sed -i -e 's/\(class_init(ObjectClass \*[a-z]*\), void \*data)/\1, const void *data)/' \
+	       -e 's|"exec/memory.h"|"system/memory.h"|' $files
+	git -c user.name=vbus -c user.email=vbus@localhost commit -q -a \
+		-m "vbus: QEMU 10.1's class_init and system/memory.h"
+}
+
 cd "$top/src"
 # The series is applied once per key: adding a target rebuilds nothing.
 if [ "$(cat "$top/applied" 2>/dev/null)" != "$key" ]; then
@@ -57,6 +75,7 @@ if [ "$(cat "$top/applied" 2>/dev/null)" != "$key" ]; then
 	if [ ${#patches[@]} -gt 0 ]; then
 		vbus_log "applying ${#patches[@]} patches"
 		git -c user.name=vbus -c user.email=vbus@localhost am -q "${patches[@]}"
+		port_api
 	fi
 	echo "$key" > "$top/applied"
 fi
@@ -83,5 +102,5 @@ for f in /usr/share/seabios/*.bin /usr/share/qemu/*.bin /usr/share/qemu/*.rom \
 done
 echo "$key" > "$top/key"
 echo "$targets" > "$top/targets"
-vbus_record qemu-build "$key ($targets)"
+[ -n "${VBUS_QEMU_TOP:-}" ] || vbus_record qemu-build "$key ($targets)"
 vbus_log "QEMU built: $top/build/qemu-system-x86_64"
