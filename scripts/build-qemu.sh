@@ -61,7 +61,7 @@ port_api() {
 	# shellcheck disable=SC2086
 	sed -i -e 's/\(class_init(ObjectClass \*[a-z]*\), void \*data)/\1, const void *data)/' \
 	       -e 's|"exec/memory.h"|"system/memory.h"|' $files
-	git -c user.name=vbus -c user.email=vbus@localhost commit -q -a \
+	git diff --quiet || git -c user.name=vbus -c user.email=vbus@localhost commit -q -a \
 		-m "vbus: QEMU 10.1's class_init and system/memory.h"
 }
 

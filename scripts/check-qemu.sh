@@ -18,7 +18,8 @@ if [ ! -f "$qsrc/.done" ]; then
 	rm -rf "$qsrc" "$qsrc.dl" && mkdir -p "$qsrc.dl"
 	(cd "$qsrc.dl" && apt-get source -qq --download-only -o APT::Sandbox::User=root "qemu=$qver" >/dev/null) ||
 		vbus_die "apt-get source qemu=$qver failed"
-	dpkg-source -x --no-check "$qsrc.dl"/qemu_*.dsc "$qsrc" >/dev/null
+	dpkg-source -x --no-check "$qsrc.dl"/qemu_*.dsc "$qsrc" >/dev/null ||
+		vbus_die "dpkg-source -x of QEMU $qver failed"
 	rm -rf "$qsrc.dl"
 	touch "$qsrc/.done"
 fi

@@ -48,8 +48,10 @@ headers_installed() {
 	dpkg-query -W -f='${Status}' "linux-headers-$1" 2>/dev/null | grep -q 'ok installed'
 }
 
+# setup_X_Y: sets kver. Called directly, not in $(...), so that set -e
+# holds inside.
 setup_6_1() {
-	local kver top
+	local top
 	kver=$(newest linux-image '6\.1\.0-[0-9]+-amd64' -unsigned)
 	[ -n "$kver" ] || vbus_die "no linux-image-6.1.0-*-amd64-unsigned in the package lists"
 	top=$VBUS_CACHE/kernel/$kver
@@ -64,11 +66,10 @@ setup_6_1() {
 			"linux-headers-$kver" >/dev/null
 	fi
 	ln -sfn "/usr/src/linux-headers-$kver" "$top/build"
-	echo "$kver"
 }
 
 setup_7_2() {
-	local kver top pkgver prep=1
+	local top pkgver prep=1
 	kver=$(newest linux-binary '7\.2\.[0-9]+\+deb[0-9]+-amd64' '')
 	[ -n "$kver" ] || vbus_die "no linux-binary-7.2.*-amd64 in the package lists (unstable)"
 	pkgver=$(apt-cache show "linux-binary-$kver" | sed -n 's/^Version: //p' | sort -V | tail -n 1)
@@ -96,7 +97,6 @@ setup_7_2() {
 		echo "$prep" > "$top/obj/.prepared"
 	fi
 	ln -sfn obj "$top/build"
-	echo "$kver"
 }
 
 bash "$VBUS_TOP/scripts/apt-sources.sh"
@@ -108,8 +108,8 @@ else
 fi
 for s in $(printf '%s\n' "${series[@]}" | sort -u); do
 	case $s in
-	6.1) kver=$(setup_6_1) ;;
-	7.2) kver=$(setup_7_2) ;;
+	6.1) setup_6_1 ;;
+	7.2) setup_7_2 ;;
 	6.12) kver=$(readlink "$VBUS_CACHE/kernel/current") ;;
 	*) vbus_die "unknown kernel series '$s' (known: 6.1 6.12 7.2; README tells how to add one)" ;;
 	esac
