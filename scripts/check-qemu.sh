@@ -9,20 +9,7 @@ set -uo pipefail
 . "$(dirname "$0")/common.sh"
 
 series=${1:?usage: check-qemu.sh VERSION}
-re="^1:${series//./\\.}\\."
-qver=$(apt-cache showsrc qemu | sed -n 's/^Version: //p' | grep "$re" | sort -V | tail -n 1)
-[ -n "$qver" ] || vbus_die "no QEMU $series source in the package lists"
-qsrc=$VBUS_CACHE/src/qemu-${qver#*:}
-if [ ! -f "$qsrc/.done" ]; then
-	vbus_log "fetching QEMU source $qver"
-	rm -rf "$qsrc" "$qsrc.dl" && mkdir -p "$qsrc.dl"
-	(cd "$qsrc.dl" && apt-get source -qq --download-only -o APT::Sandbox::User=root "qemu=$qver" >/dev/null) ||
-		vbus_die "apt-get source qemu=$qver failed"
-	dpkg-source -x --no-check "$qsrc.dl"/qemu_*.dsc "$qsrc" >/dev/null ||
-		vbus_die "dpkg-source -x of QEMU $qver failed"
-	rm -rf "$qsrc.dl"
-	touch "$qsrc/.done"
-fi
+vbus_qemu_source "$series"
 top=$VBUS_CACHE/qemu-$series
 VBUS_QEMU_SRC=$qsrc VBUS_QEMU_TOP=$top VBUS_QEMU_TARGETS=x86_64-softmmu \
 	bash "$VBUS_TOP/scripts/build-qemu.sh" || exit 1

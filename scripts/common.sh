@@ -23,3 +23,24 @@ vbus_record() {
 	sed -i "/^$1 /d" "$f"
 	printf '%s %s\n' "$1" "$2" >> "$f"
 }
+
+# vbus_qemu_source SERIES: Debian's newest QEMU SERIES.x source in the
+# deb-src lists, Debian's patches applied, unpacked once into
+# $VBUS_CACHE/src/qemu-VERSION. Sets qver (1:10.0.13+ds-...) and qsrc.
+vbus_qemu_source() {
+	local re="^1:${1//./\\.}\\."
+	qver=$(apt-cache showsrc qemu | sed -n 's/^Version: //p' | { grep "$re" || true; } | sort -V | tail -n 1)
+	[ -n "$qver" ] || vbus_die "no QEMU $1 source in the package lists"
+	qsrc=$VBUS_CACHE/src/qemu-${qver#*:}
+	if [ -f "$qsrc/.done" ]; then
+		return 0
+	fi
+	vbus_log "fetching QEMU source $qver"
+	rm -rf "$qsrc" "$qsrc.dl" && mkdir -p "$qsrc.dl"
+	(cd "$qsrc.dl" && apt-get source -qq --download-only -o APT::Sandbox::User=root \
+		"qemu=$qver" >/dev/null) || vbus_die "apt-get source qemu=$qver failed"
+	dpkg-source -x --no-check "$qsrc.dl"/qemu_*.dsc "$qsrc" >/dev/null ||
+		vbus_die "dpkg-source -x of QEMU $qver failed"
+	rm -rf "$qsrc.dl"
+	touch "$qsrc/.done"
+}

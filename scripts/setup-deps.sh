@@ -62,17 +62,7 @@ fi
 vbus_record linux-source "$lsrc_ver"
 
 # QEMU: Debian's 10.0.x source (trixie deb-src), Debian's patches applied.
-qver=$(apt-cache showsrc qemu | sed -n 's/^Version: //p' | grep '^1:10\.0\.' | sort -V | tail -n 1)
-case "$qver" in *:10.0.*) ;; *) vbus_die "expected QEMU 10.0.x in deb-src, found '$qver'" ;; esac
-qsrc=$VBUS_CACHE/src/qemu-${qver#*:}
-if [ ! -f "$qsrc/.done" ]; then
-	vbus_log "fetching QEMU source $qver"
-	rm -rf "$qsrc" "$qsrc.dl" && mkdir -p "$qsrc.dl"
-	(cd "$qsrc.dl" && apt-get source -qq --download-only "qemu=$qver" >/dev/null)
-	dpkg-source -x --no-check "$qsrc.dl"/qemu_*.dsc "$qsrc" >/dev/null
-	rm -rf "$qsrc.dl"
-	touch "$qsrc/.done"
-fi
+vbus_qemu_source 10.0
 ln -sfn "qemu-${qver#*:}" "$VBUS_CACHE/src/qemu"
 vbus_record qemu-source "$qver"
 vbus_record meson "$(dpkg-query -W -f='${Version}' meson)"
