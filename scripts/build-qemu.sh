@@ -32,7 +32,7 @@ if [ -n "$have" ] && [ "$targets" = "$(union "$have")" ] &&
 	exit 0
 fi
 conf=(--target-list="$targets" --without-default-features --enable-tcg
-      --enable-fdt=system --python=/usr/bin/python3 --disable-docs --disable-install-blobs)
+      --enable-fdt=system --enable-vhost-user --python=/usr/bin/python3 --disable-docs --disable-install-blobs)
 
 # A git tree of Debian's source, base commit tagged "vbus-base".
 if [ "$(cat "$top/base" 2>/dev/null)" != "$(basename "$qsrc")" ]; then

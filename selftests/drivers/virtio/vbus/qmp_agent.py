@@ -18,14 +18,21 @@ machine that judges it. One more command is the agent's own:
 "timeout": SECONDS}} answers with the oldest unclaimed event of that name
 (for that device id), waiting for it if need be, or a Timeout error.
 DEVICE_DELETED is how a test learns that device_del has finished.
+With a third argument, the directory of vhost-user backends (vmtest.sh's
+$work/vu, where ID.pid names each one's process), one more:
+{"execute": "x-backend-kill", "arguments": {"backend": ID}} kills that
+backend with SIGKILL (vmtest.sh starts it again a second later).
 Any bad request gets an error answer; the agent itself never fails on one.
 
-Usage: qmp_agent.py QMP_SOCKET PORT_SOCKET; both are QEMU's servers. It
-exits when QEMU closes either.
+Usage: qmp_agent.py QMP_SOCKET PORT_SOCKET [BACKEND_DIR]; the sockets are
+QEMU's servers. It exits when QEMU closes either.
 """
 
 import json
+import os
+import re
 import select
+import signal
 import socket
 import sys
 import time
@@ -100,8 +107,9 @@ def error(cls, desc):
 
 
 class Agent:
-    def __init__(self, qmp, port):
+    def __init__(self, qmp, port, backends=None):
         self.qmp, self.port = qmp, port
+        self.backends = backends
         self.qin, self.pin = Lines(qmp), Lines(port, MAX_LINE)
         self.events = []
         self.next_id = 0
@@ -153,6 +161,19 @@ class Agent:
             if "event" in msg:
                 self.add_event(msg)
 
+    def kill_backend(self, args):
+        name = args.get("backend")
+        if not self.backends:
+            return error("CommandNotFound", "no vhost-user backends here")
+        if not isinstance(name, str) or not re.fullmatch(r"vu[0-9]+", name):
+            return error("GenericError", "x-backend-kill needs a backend vuN")
+        try:
+            with open(os.path.join(self.backends, name + ".pid")) as f:
+                os.kill(int(f.read().strip()), signal.SIGKILL)
+        except (OSError, ValueError) as e:
+            return error("GenericError", "cannot kill %s: %s" % (name, e))
+        return {"return": {}}
+
     def handle(self, req):
         cmd = req["execute"]
         args = req.get("arguments", {})
@@ -160,6 +181,8 @@ class Agent:
             raise ValueError
         if cmd == "x-wait-event":
             return self.wait_event(args)
+        if cmd == "x-backend-kill":
+            return self.kill_backend(args)
         if cmd not in ALLOWED:
             return error("CommandNotFound", "%s is not offered to guests" % cmd)
         if not ALLOWED[cmd](args):
@@ -209,11 +232,12 @@ class Agent:
 
 
 def main():
-    if len(sys.argv) != 3:
-        sys.exit("usage: qmp_agent.py QMP_SOCKET PORT_SOCKET")
+    if len(sys.argv) not in (3, 4):
+        sys.exit("usage: qmp_agent.py QMP_SOCKET PORT_SOCKET [BACKEND_DIR]")
     qmp, port = connect(sys.argv[1]), connect(sys.argv[2])
+    backends = sys.argv[3] if len(sys.argv) == 4 else None
     try:
-        Agent(qmp, port).run()
+        Agent(qmp, port, backends).run()
     except (EOFError, ConnectionError):
         pass                                    # QEMU has gone
 

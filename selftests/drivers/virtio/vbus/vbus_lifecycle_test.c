@@ -361,6 +361,63 @@ TEST_F(dev, reset_cancels_call_in_flight)
 	EXPECT_EQ(0, echo(self->fd));
 }
 
+/* The device's type runs in a process of its own (vmtest.sh -t vhost-user). */
+static bool backend_is_vhost_user(void)
+{
+	char b[32];
+
+	return vbus_cmdline("vbus.backend", b, sizeof(b)) &&
+	       !strcmp(b, "vhost-user");
+}
+
+/*
+ * The backend process dies with a call in flight and a region mapped: the
+ * call ends at once with an error, the driver resets the device (its
+ * regions close), and once the backend is back (vmtest.sh restarts it) a
+ * reset brings the device back: calls and regions work again.
+ */
+TEST_F(dev, backend_killed_and_restarted)
+{
+	struct vbus_region_create rc = {
+		.argsz = sizeof(rc),
+		.len = 4096, .flags = VBUS_REGION_F_SIGNAL,
+	};
+	struct delayed d = { .fd = self->fd };
+	char reply[256];
+	pthread_t t;
+	long end;
+	int q;
+
+	if (!backend_is_vhost_user())
+		SKIP(return, "the device's type is not a process of its own");
+	q = vbus_port_open(VBUS_QMP_PORT);
+	ASSERT_LE(0, q);
+	ASSERT_EQ(0, ioctl(self->fd, VBUS_IOC_REGION_CREATE, &rc));
+	ASSERT_EQ(0, pthread_create(&t, NULL, delayed_call, &d));
+	usleep(300000);
+	ASSERT_EQ(0, vbus_qmp(q, reply, sizeof(reply),
+			      "{\"execute\": \"x-backend-kill\", \"arguments\": {\"backend\": \"vu0\"}}")) {
+		TH_LOG("%s", reply);
+	}
+	pthread_join(t, NULL);
+	EXPECT_NE(0, d.err);
+	EXPECT_GT(4000, d.ms);
+	EXPECT_EQ(-1, vbus_signal(self->fd, rc.id));
+
+	end = vbus_now_ms() + 30000;
+	while (echo(self->fd) && vbus_now_ms() < end) {
+		ioctl(self->fd, VBUS_IOC_RESET);
+		usleep(200000);
+	}
+	EXPECT_EQ(0, echo(self->fd));
+	EXPECT_TRUE(state_is(self->name, "ready"));
+	EXPECT_EQ(0, vbus_region_destroy(self->fd, rc.id));
+	ASSERT_EQ(0, ioctl(self->fd, VBUS_IOC_REGION_CREATE, &rc));
+	EXPECT_EQ(0, vbus_signal(self->fd, rc.id));
+	EXPECT_EQ(0, vbus_region_destroy(self->fd, rc.id));
+	close(q);
+}
+
 /* The device asks for a reset (RESET_REQUEST): the driver performs it. */
 TEST_F(dev, device_requested_reset)
 {
@@ -561,6 +618,8 @@ TEST_F(hostile, survives)
 	struct vbus_call c;
 	long end;
 
+	if (variant->from_host && backend_is_vhost_user())
+		SKIP(return, "a vhost-user backend takes no qom-set misbehave");
 	if (variant->from_host) {
 		int q = vbus_port_open(VBUS_QMP_PORT);
 

@@ -5,7 +5,9 @@
 #
 #   vmtest.sh [-t TRANSPORT] [-j JOB] [-T SECONDS] [PROG[:TEST]]...
 #
-# TRANSPORT is "pci" (q35, virtio-vbus-pci; the default), "pci-iommu"
+# TRANSPORT is "pci" (q35, virtio-vbus-pci; the default), "vhost-user"
+# (q35, vhost-user-vbus-pci, each device's type a vhost-user-vbus-test
+# process of its own, restarted when it dies), "pci-iommu"
 # (the same behind an intel-iommu the guest uses), "mmio"
 # (microvm, virtio-vbus-device) or "ccw" (an s390x guest on
 # qemu-system-s390x, virtio-vbus-ccw; KERNEL_S390X, INITRD_S390X). JOB is "test" (default), "demo" or
@@ -56,6 +58,11 @@ while getopts "t:j:T:" opt; do
 done
 case $transport in
 pci)	machine=(-M q35); dev=virtio-vbus-pci ;;
+vhost-user)
+	# Guest RAM the backends map: shared memory.
+	machine=(-M q35,memory-backend=mem
+		-object memory-backend-memfd,id=mem,size=1G,share=on)
+	dev=vhost-user-vbus-pci ;;
 pci-iommu)
 	# The devices behind an intel-iommu the guest uses
 	# (VIRTIO_F_ACCESS_PLATFORM): every address they see is an I/O
@@ -98,7 +105,7 @@ else
 	serial=(-chardev stdio,id=con,signal=off -serial chardev:con)
 fi
 # VBUS_CALLQ=on|off: the devices' call queues (VIRTIO_VBUS_F_CALLQ).
-[ "${VBUS_CALLQ:-${callq_default:-on}}" = off ] &&
+[ "${VBUS_CALLQ:-${callq_default:-on}}" = off ] && [ "$transport" != vhost-user ] &&
 	machine+=(-global virtio-vbus-device.callq=off)
 shift $((OPTIND - 1))
 [ $# -gt 0 ] || set -- "${iommu_tests[@]}"
@@ -115,7 +122,55 @@ work=$(mktemp -d /tmp/vbus-vmtest.XXXXXX)
 log=$work/log
 agent=
 watcher=
-trap '[ -z "$agent" ] || kill "$agent" 2>/dev/null; [ -z "$watcher" ] || kill "$watcher" 2>/dev/null; rm -rf "$work"' EXIT
+supervisors=()
+trap 'vu_stop; [ -z "$agent" ] || kill "$agent" 2>/dev/null; [ -z "$watcher" ] || kill "$watcher" 2>/dev/null; rm -rf "$work"' EXIT
+
+# vhost-user: each device's backend is a vhost-user-vbus-test process,
+# run again a second after it dies (the QMP agent's x-backend-kill); its
+# pid is in $work/vu/ID.pid, its messages in $work/vu/ID.log.
+VU_DAEMON=${VU_DAEMON:-$here/../../../../build/vhost-user-vbus/vhost-user-vbus-test}
+vu_supervise() {
+	local id=$1; shift
+	while [ ! -e "$work/vu/stop" ]; do
+		"$VU_DAEMON" --socket-path "$work/vu/$id.sock" "$@" \
+			2>> "$work/vu/$id.log" &
+		echo $! > "$work/vu/$id.pid"
+		wait $!
+		[ -e "$work/vu/stop" ] || sleep 1
+	done
+}
+
+# vu_add ID "DAEMON OPTIONS" [",DEVICE,OPTIONS"]: a device and its backend.
+vu_add() {
+	mkdir -p "$work/vu"
+	# shellcheck disable=SC2086
+	vu_supervise "$1" $2 &
+	supervisors+=($!)
+	devices+=(-chardev "socket,id=$1,path=$work/vu/$1.sock,reconnect-ms=500"
+		-device "vhost-user-vbus-pci,chardev=$1${3:-}")
+}
+
+vu_stop() {
+	[ ${#supervisors[@]} -gt 0 ] || return 0
+	touch "$work/vu/stop"
+	kill "${supervisors[@]}" 2>/dev/null
+	cat "$work"/vu/*.pid 2>/dev/null | xargs -r kill 2>/dev/null
+	wait "${supervisors[@]}" 2>/dev/null
+	supervisors=()
+}
+
+# The backends listen before QEMU connects.
+vu_wait() {
+	local s i
+
+	for s in "$work"/vu/*.pid; do
+		for ((i = 0; i < 100; i++)); do
+			[ -S "${s%.pid}.sock" ] && break
+			sleep 0.1
+		done
+		[ -S "${s%.pid}.sock" ] || { echo "vmtest: FAIL: backend ${s%.pid} did not start"; exit $KSFT_FAIL; }
+	done
+}
 
 # The guest's console with the kernel's records taken out. The kernel
 # writes each record whole ("[    1.234567] text\n", printk.time=1) but
@@ -196,6 +251,20 @@ devices=(
 	-device $dev,backend=vt3
 )
 append="vbus.expect=vbus-test:1,vbus-test-b:7,vbus-nocall:1,vbus-test-mq:1,vbus-callonly:1,vbus-mq-noshm:1,vbus-hostile:1 vbus.bad=2"
+if [ "$transport" = vhost-user ]; then
+	# The same devices, each type in a process of its own.
+	devices=()
+	vu_add vu0 ""
+	vu_add vu1 "--type-name vbus-test-b --abi-version 7 --max-call-len 1048576"
+	vu_add vu4 "--type-name vbus-nocall --no-call" ",num-call-queues=0"
+	vu_add vu5 "--type-name vbus-test-mq --num-event-queues 2" ",num-event-queues=2"
+	vu_add vu7 "--type-name vbus-callonly --no-shm"
+	vu_add vu8 "--type-name vbus-mq-noshm --no-shm --num-event-queues 2" ",num-event-queues=2"
+	vu_add vu6 "--type-name vbus-hostile --max-delay-ms 500 --cmd-timeout-ms 1000 --no-callq" ",num-call-queues=0"
+	vu_add vu2 "--type-name nul-missing-nul-missing-nul-miss"
+	vu_add vu3 "--type-name ctrl$(printf '\001')char"
+	append+=" vbus.backend=vhost-user"
+fi
 if [ "$job" = demo ]; then
 	devices=(-object vbus-test,id=vt0 -device "$dev,backend=vt0")
 	append=
@@ -233,11 +302,14 @@ if [ -n "$qmp" ]; then
 			-device pcie-root-port,id=hp.1,chassis=2,slot=2)
 		append+=" vbus.hotplug=virtio-vbus-pci:hp.0:hp.1" ;;
 	mmio)	serdev=virtio-serial-device ;;
+	vhost-user)
+		serdev=virtio-serial-pci ;;
 	ccw)	serdev=virtio-serial-ccw
 		append+=" vbus.hotplug=virtio-vbus-ccw" ;;
 	esac
-	devices+=(-object vbus-test,id=hp0,type-name=vbus-hotplug
-		-device "$serdev,id=qser"
+	[ "$transport" = vhost-user ] ||
+		devices+=(-object vbus-test,id=hp0,type-name=vbus-hotplug)
+	devices+=(-device "$serdev,id=qser"
 		-chardev "socket,id=qmpport,path=$work/port.sock,server=on,wait=off"
 		-device virtserialport,bus=qser.0,chardev=qmpport,name=vbus.qmp
 		-qmp "unix:$work/qmp.sock,server=on,wait=off")
@@ -268,9 +340,10 @@ if [ "$transport" = mmio ] && [ "$accel" = tcg ] && [ "$(uname -m)" = x86_64 ]; 
 	fi
 fi
 echo "vmtest: $job over $transport on $(basename "$QEMU") -accel $accel_opts, kernel $KVER"
+[ ${#supervisors[@]} -eq 0 ] || vu_wait
 start=$(date +%s)
 if [ -n "$qmp" ]; then
-	python3 "$here/qmp_agent.py" "$work/qmp.sock" "$work/port.sock" \
+	python3 "$here/qmp_agent.py" "$work/qmp.sock" "$work/port.sock" "$work/vu" \
 		2> "$work/agent.log" &
 	agent=$!
 fi
@@ -312,6 +385,12 @@ if [ -n "$agent" ]; then
 	grep -v '^qmp-agent: ' "$work/agent.log" | sed 's/^/    /'
 fi
 
+vu_stop
+for f in "$work"/vu/*.log; do
+	[ -s "$f" ] || continue
+	echo "vmtest: backend $(basename "$f" .log) said:"
+	sed 's/^/    /' "$f" | tail -n 20
+done
 clean_log "$log" > "$work/clean"
 if ! grep -q "^vbus-guest: done" "$work/clean"; then
 	echo "vmtest: FAIL: the guest did not finish (qemu exit $qemu_rc)"
