@@ -22,7 +22,7 @@ TESTS ?=
 
 .PHONY: all deps qemu build bench module tools tests image demo check \
 	check-header check-qtest check-intree check-vm check-debug image-s390x qemu-work qemu-patches clean \
-	demo-deps image-kernels check-kernels deb check-dkms
+	demo-deps image-kernels check-kernels deb check-dkms vhost-user
 
 all: deps qemu
 	$(MAKE) build
@@ -37,7 +37,11 @@ qemu: deps
 
 # Everything that needs the guest kernel's headers: a sub-make, so that
 # KVER is read after deps has fetched the kernel.
-build: module tools tests image image-s390x image-kernels
+build: module tools tests image image-s390x image-kernels vhost-user
+
+# libvbus-device, vhost-user-vbus-test and the library's unit tests.
+vhost-user:
+	$(MAKE) -C vhost-user-vbus
 
 module:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) modules

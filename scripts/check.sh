@@ -3,7 +3,7 @@
 # Runs every test suite, even after one fails, and ends with the total:
 # "N passed, N failed, N skipped". Arguments go to vmtest.sh (PROG[:TEST]);
 # the VM suite runs once per transport in VBUS_TRANSPORTS (default: pci
-# pci-iommu mmio ccw), pci-iommu only without arguments (it runs the tests
+# pci-iommu mmio ccw vhost-user), pci-iommu only without arguments (it runs the tests
 # that work without regions: see vmtest.sh), then over pci and mmio on
 # each of the other guest kernels in KERNELS (scripts/check-kernels.sh).
 set -uo pipefail
@@ -44,7 +44,8 @@ run intree bash "$VBUS_TOP/scripts/check-intree.sh"
 run qtest bash "$VBUS_TOP/scripts/qtest.sh"
 run bench bash "$VBUS_TOP/scripts/bench-smoke.sh"
 run agent python3 -B "$VBUS_TOP/selftests/drivers/virtio/vbus/qmp_agent_test.py"
-for t in ${VBUS_TRANSPORTS:-pci pci-iommu mmio ccw}; do
+run libvbus make -s -C "$VBUS_TOP/vhost-user-vbus" check
+for t in ${VBUS_TRANSPORTS:-pci pci-iommu mmio ccw vhost-user}; do
 	[ "$t" = pci-iommu ] && [ $# -gt 0 ] && continue
 	run "vm-$t" "$vmtest" -t "$t" "$@"
 done
