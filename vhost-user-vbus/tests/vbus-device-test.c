@@ -11,6 +11,9 @@
 #include "kselftest_harness.h"
 #include "internal.h"
 #include "vbus-test.h"
+#include "vbus-upper.h"
+
+extern const struct vbus_device_type vbus_upper_type;
 
 #define RAM0		0x100000ull	/* 1 MiB of guest RAM here */
 #define RAM1		0x300000ull	/* and 1 MiB here; a hole between */
@@ -357,6 +360,44 @@ TEST(config_limits)
 	vbus_dev_config_init(&conf);
 	conf.max_call_len = 17 << 20;
 	EXPECT_EQ(NULL, vbus_dev_new(t, &conf, NULL));
+}
+
+/* The guide's example type works as its guide says. */
+TEST(example_upper)
+{
+	uint8_t *ram = calloc(1, RAM_LEN);
+	VuDevRegion table = { .gpa = RAM0, .size = RAM_LEN,
+			      .mmap_addr = (uintptr_t)ram };
+	struct virtio_vbus_cmd c = call(VBUS_UPPER_FUNC, RAM0, 6, RAM0 + 64, 6);
+	struct virtio_vbus_shm_signal_desc *d = (void *)(ram + 4096 - 24);
+	struct vbus_dev_config conf;
+	struct vbus_dev *dev;
+
+	vbus_dev_config_init(&conf);
+	dev = vbus_dev_new(&vbus_upper_type, &conf, NULL);
+	ASSERT_NE(NULL, dev);
+	vbus_vu(dev)->regions = &table;
+	vbus_vu(dev)->nregions = 1;
+	dev->features = F(VIRTIO_F_VERSION_1) | F(VIRTIO_VBUS_F_CALL) |
+			F(VIRTIO_VBUS_F_SHM);
+	memcpy(ram, "vbus!", 6);
+	EXPECT_EQ(VIRTIO_VBUS_S_OK, status_of(dev, &c));
+	EXPECT_STREQ("VBUS!", (char *)ram + 64);
+	c = call(2, RAM0, 6, RAM0 + 64, 6);
+	EXPECT_EQ(VIRTIO_VBUS_S_ENOENT, status_of(dev, &c));
+
+	/* A signal pending at REGION_ADD: the text is upper-cased. */
+	strcpy((char *)ram, "shared text");
+	sigdesc_init((uint8_t *)d);
+	d->to_device.pending = 1;
+	c = region_add(1, RAM0, 4096, 4096 - 24);
+	EXPECT_EQ(VIRTIO_VBUS_S_OK, status_of(dev, &c));
+	EXPECT_STREQ("SHARED TEXT", (char *)ram);
+	EXPECT_EQ(1, d->to_driver.pending);
+	vbus_vu(dev)->regions = NULL;
+	vbus_vu(dev)->nregions = 0;
+	vbus_dev_free(dev);
+	free(ram);
 }
 
 TEST_HARNESS_MAIN
