@@ -64,6 +64,8 @@ static unsigned int vbus_num_vqs(struct vbus_dev *dev)
 				   callq ? dev->conf.num_call_queues : 0);
 }
 
+static void vbus_panic(VuDev *vu, const char *err);
+
 struct vbus_dev *vbus_dev_new(const struct vbus_device_type *type,
 			      const struct vbus_dev_config *conf, void *priv)
 {
@@ -82,6 +84,7 @@ struct vbus_dev *vbus_dev_new(const struct vbus_device_type *type,
 	for (q = 0; q < VIRTIO_VBUS_MAX_EVENT_QUEUES; q++)
 		g_queue_init(&dev->evq_pending[q]);
 	g_queue_init(&dev->calls);
+	vbus_vu(dev)->panic = vbus_panic;	/* vug_init() sets it again */
 	return dev;
 }
 
