@@ -70,6 +70,11 @@ a32=$(val async_calls_per_s 32 3)
 target "async calls, depth 32 >= 3 x depth 1 ($a1 -> $a32 calls/s)" \
 	"$(awk -v a="$a1" -v b="$a32" 'BEGIN { print (b >= 3 * a) }')"
 
+v=$(val vu_rtt_p50_us 4096 5)
+target "out-of-process round trip <= 2 x in-QEMU (4 KiB p50 ratio $v)" \
+	"$(awk -v r="$v" 'BEGIN { print (r <= 2) }')"
+echo "          (64 B: $(val vu_rtt_p50_us 64 5); calls/s, 1 and 4 threads: $(val vu_calls_per_s 1 5), $(val vu_calls_per_s 4 5) of in-QEMU)"
+
 if command -v gnuplot >/dev/null; then
 	awk -F, '$1 == "rtt_p50_us" { print $2, $3, $4 }' "$out/results.csv" > "$out/rtt.dat"
 	awk -F, '$1 == "scale_callers_us_per_call" { print $2, $3 }' "$out/results.csv" > "$out/callers.dat"

@@ -49,6 +49,10 @@ for t in ${VBUS_TRANSPORTS:-pci pci-iommu mmio ccw vhost-user}; do
 	[ "$t" = pci-iommu ] && [ $# -gt 0 ] && continue
 	run "vm-$t" "$vmtest" -t "$t" "$@"
 done
+# Two guests at once, each with its own vhost-user backend processes.
+case " ${VBUS_TRANSPORTS:-vhost-user} " in
+*" vhost-user "*) run vm-vhost-user-pair bash "$VBUS_TOP/scripts/check-vhost-user-pair.sh" "$@" ;;
+esac
 # pci and mmio on the other guest kernels (KERNELS, "" for none).
 [ -z "${KERNELS-6.1 7.2}" ] || run vm-kernels bash "$VBUS_TOP/scripts/check-kernels.sh" "$@"
 # The DKMS package installed in a Debian 12 guest (not for one test;

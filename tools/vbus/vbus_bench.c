@@ -5,7 +5,8 @@
  *   vbus_bench [-q]
  *
  * Needs vbus-test devices, one "vbus-mbox" device without call queues (for
- * the call-queue figures), and two virtio-serial ports named "vbus.rr"
+ * the call-queue figures), one "vbus-vu" device whose type runs in another
+ * process (vhost-user-vbus-pci; for the out-of-process figures), and two virtio-serial ports named "vbus.rr"
  * (the host echoes) and "vbus.sink" (the host discards), as scripts/bench.sh
  * sets up. Prints a table, and "csv," lines for the host. -q: a quick
  * smoke run (few iterations).
@@ -852,6 +853,48 @@ static void bench_callq(void)
 	close(mfd);
 }
 
+/*
+ * The device type in another process (a "vbus-vu" device on
+ * vhost-user-vbus-pci) against the one in QEMU (devs[0]): round trips
+ * and calls per second, both through the call queues.
+ */
+static void bench_vhost_user(void)
+{
+	static const uint32_t sizes[] = { 64, 4096 };
+	int iters = quick ? 50 : 2000, i, n, fds[2];
+	char names[1][16], param[16];
+	double u, q;
+
+	if (find_type("vbus-vu", names, 1) != 1) {
+		printf("vhost-user: no vbus-vu device\n");
+		return;
+	}
+	fds[0] = open_dev(names[0]);
+	fds[1] = open_dev(devs[0]);
+	run_callers(&fds[0], 1, 1);	/* warm up */
+	printf("%-28s %10s %10s %8s\n", "round trip p50 (us)", "vhost-user",
+	       "in QEMU", "ratio");
+	for (i = 0; i < 2; i++) {
+		u = echo_p50(fds[0], sizes[i], iters);
+		q = echo_p50(fds[1], sizes[i], iters);
+		printf("  payload %-18u %10.1f %10.1f %8.2f\n", sizes[i], u, q,
+		       u / q);
+		snprintf(param, sizeof(param), "%u", sizes[i]);
+		csv("vu_rtt_p50_us", param, u, q);
+	}
+	printf("%-28s %10s %10s %8s\n", "threads, one device", "vhost-user/s",
+	       "in QEMU/s", "ratio");
+	for (n = 1; n <= 4; n *= 4) {
+		u = 1e6 / run_callers(&fds[0], n, 1);
+		q = 1e6 / run_callers(&fds[1], n, 1);
+		printf("  %-26d %10.0f %10.0f %8.2f\n", n, u, q, u / q);
+		snprintf(param, sizeof(param), "%d", n);
+		csv("vu_calls_per_s", param, u, q);
+	}
+	close(fds[0]);
+	close(fds[1]);
+}
+
 int main(int argc, char **argv)
 {
 	struct vbus_info info;
@@ -873,6 +916,7 @@ int main(int argc, char **argv)
 	bench_notify(vfd);
 	bench_scaling();
 	bench_callq();
+	bench_vhost_user();
 	printf("vbus_bench: done\n");
 	return 0;
 }

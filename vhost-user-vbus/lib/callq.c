@@ -48,7 +48,7 @@ static void vbus_callq_push(struct vbus_dev *dev, struct vbus_callreq *req)
 	g_queue_remove(&dev->calls, req);
 	dev->callq_running[req->q]--;
 	vu_queue_push(vbus_vu(dev), vq, elem, req->in_len + FTR_SIZE);
-	vu_queue_notify(vbus_vu(dev), vq);
+	vbus_notify(dev, vq);
 	vbus_callreq_free(req);
 }
 

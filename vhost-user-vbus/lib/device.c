@@ -113,8 +113,39 @@ void vbus_dev_reset(struct vbus_dev *dev)
 	/* The chains the calls held are the driver's again. */
 	for (i = 0; vbus_vu(dev)->vq && i < vbus_vu(dev)->max_queues; i++)
 		vbus_vu(dev)->vq[i].inuse = 0;
+	memset(dev->notify_owed, 0, sizeof(dev->notify_owed));
 	if (dev->type->reset)
 		dev->type->reset(dev);
+}
+
+/*
+ * Tells the driver about used buffers of @vq. A queue starts (at
+ * SET_VRING_KICK) before it has its call fd again (SET_VRING_CALL): a
+ * notification until then is owed, and sent once the call fd is there.
+ */
+void vbus_notify(struct vbus_dev *dev, VuVirtq *vq)
+{
+	if (vq->call_fd >= 0)
+		vu_queue_notify(vbus_vu(dev), vq);
+	else
+		dev->notify_owed[vq - vbus_vu(dev)->vq] = true;
+}
+
+static gboolean vbus_notify_owed(gpointer opaque)
+{
+	struct vbus_dev *dev = opaque;
+	unsigned int i;
+
+	dev->owed_source = 0;
+	for (i = 0; dev->serving && i < vbus_vu(dev)->max_queues; i++) {
+		VuVirtq *vq = &vbus_vu(dev)->vq[i];
+
+		if (dev->notify_owed[i] && vq->call_fd >= 0) {
+			dev->notify_owed[i] = false;
+			vu_queue_notify(vbus_vu(dev), vq);
+		}
+	}
+	return G_SOURCE_REMOVE;
 }
 
 static gboolean vbus_dev_end(gpointer opaque)
@@ -124,8 +155,13 @@ static gboolean vbus_dev_end(gpointer opaque)
 
 	dev->gone_source = 0;
 	dev->serving = false;
+	if (dev->owed_source)
+		g_source_remove(dev->owed_source);
+	dev->owed_source = 0;
 	vbus_dev_reset(dev);
-	vug_deinit(&dev->vug);		/* closes the connection too */
+	/* The connection, its fds and mappings; then the GLib sources. */
+	vu_deinit(vbus_vu(dev));
+	vug_deinit(&dev->vug);
 	dev->features = 0;
 	if (gone)
 		gone(dev, "the front-end went or the device broke");
@@ -143,8 +179,10 @@ void vbus_dev_broken(struct vbus_dev *dev, const char *why)
 		return;
 	fprintf(stderr, "vbus-device: %s: the device needs a reset\n", why);
 	dev->serving = false;
+	/* Before the socket's watch: a front-end that keeps writing waits. */
 	if (!dev->gone_source)
-		dev->gone_source = g_idle_add(vbus_dev_end, dev);
+		dev->gone_source = g_idle_add_full(G_PRIORITY_HIGH, vbus_dev_end,
+						   dev, NULL);
 }
 
 static void vbus_panic(VuDev *vu, const char *err)
@@ -181,12 +219,34 @@ static uint64_t vbus_get_protocol_features(VuDev *vu)
 	return 1ull << VBUS_VHOST_USER_PROTOCOL_F_RESET_DEVICE;
 }
 
-/* RESET_DEVICE is the guest's reset; libvhost-user has no handler. */
+/*
+ * RESET_DEVICE is the guest's reset, which libvhost-user does not handle;
+ * the features are negotiated again after it. NONE is the end of the
+ * connection, where libvhost-user would exit(). A new call fd may be owed
+ * a notification.
+ */
 static int vbus_process_msg(VuDev *vu, VhostUserMsg *msg, int *do_reply)
 {
-	if (msg->request != VBUS_VHOST_USER_RESET_DEVICE)
+	struct vbus_dev *dev = vbus_of(vu);
+
+	switch (msg->request) {
+	case VBUS_VHOST_USER_RESET_DEVICE:
+		vbus_dev_reset(dev);
+		dev->features = 0;
+		break;
+	case VHOST_USER_NONE:
+		vbus_dev_broken(dev, "the front-end went");
+		break;
+	case VHOST_USER_SET_VRING_CALL:
+		/* After libvhost-user took the new call fd. */
+		if (!dev->owed_source)
+			dev->owed_source = g_idle_add_full(G_PRIORITY_HIGH,
+							   vbus_notify_owed,
+							   dev, NULL);
 		return 0;
-	vbus_dev_reset(vbus_of(vu));
+	default:
+		return 0;
+	}
 	*do_reply = 0;
 	return 1;
 }

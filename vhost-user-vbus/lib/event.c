@@ -112,7 +112,7 @@ void vbus_events_flush(struct vbus_dev *dev, unsigned int q)
 		pushed |= vbus_flood_flush(dev, q);
 out:
 	if (pushed && dev->serving)
-		vu_queue_notify(vbus_vu(dev), vbus_evq(dev, q));
+		vbus_notify(dev, vbus_evq(dev, q));
 }
 
 static gint vbus_event_cmp(gconstpointer a, gconstpointer b)

@@ -20,6 +20,8 @@
 #define VBUS_HOSTILE_REGION	0xdead0000
 /* Droppable (hostile) events held per event queue at most. */
 #define VBUS_EVQ_SPARE		8
+#define VBUS_MAX_VQS		(VIRTIO_VBUS_MAX_EVENT_QUEUES + 1 + \
+				 VIRTIO_VBUS_MAX_CALL_QUEUES)
 
 struct vbus_region {
 	uint32_t id;
@@ -39,7 +41,7 @@ struct vbus_region {
 struct vbus_callreq {
 	VuVirtqElement *elem;
 	unsigned int q;
-	uint32_t in_len;
+	size_t in_len;			/* the call's is 32 bits: checked */
 	bool done;			/* complete; its queue is stopped */
 	struct vbus_dev_call call;
 };
@@ -74,6 +76,10 @@ struct vbus_dev {
 	uint32_t flood_left;
 	uint32_t coalesce_per_ms;
 	guint coalesce_source;
+
+	/* Notifications owed to queues without a call fd yet. */
+	bool notify_owed[VBUS_MAX_VQS];
+	guint owed_source;
 
 	/* Call queues. */
 	GQueue calls;			/* struct vbus_callreq, in flight */
@@ -142,7 +148,8 @@ void vbus_callq_complete(struct vbus_dev *dev, struct vbus_dev_call *call);
 void vbus_callq_started(struct vbus_dev *dev, unsigned int q);
 void vbus_callq_reset(struct vbus_dev *dev);
 
-/* device.c: a driver error: the device needs a reset. */
+/* device.c: used buffers to the driver; a driver error: a reset. */
+void vbus_notify(struct vbus_dev *dev, VuVirtq *vq);
 void vbus_dev_broken(struct vbus_dev *dev, const char *why);
 void vbus_dev_reset(struct vbus_dev *dev);
 

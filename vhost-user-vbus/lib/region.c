@@ -231,7 +231,7 @@ void vbus_signalq_handle(struct vbus_dev *dev, unsigned int qidx)
 		used = true;
 	}
 	if (used)
-		vu_queue_notify(vbus_vu(dev), vq);
+		vbus_notify(dev, vq);
 }
 
 /* Forgets @r: the type lets go of it first. */

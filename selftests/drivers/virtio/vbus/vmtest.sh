@@ -284,6 +284,12 @@ if [ "$job" = bench ]; then
 		-device virtserialport,chardev=rr,name=vbus.rr
 		-chardev "socket,id=sink,path=$VBUS_BENCH_SOCKETS/sink.sock,server=on,wait=off"
 		-device virtserialport,chardev=sink,name=vbus.sink)
+	# And the vbus-test type in a process of its own ("vbus-vu", on
+	# vhost-user-vbus-pci), against the one in QEMU: guest RAM is
+	# shared memory for the whole run, so both see the same RAM.
+	machine=(-M q35,memory-backend=mem
+		-object memory-backend-memfd,id=mem,size=1G,share=on)
+	vu_add vub "--type-name vbus-vu"
 	append="vbus.bench=${VBUS_BENCH_ARGS:-}"
 fi
 
