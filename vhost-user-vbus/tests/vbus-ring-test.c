@@ -136,7 +136,8 @@ FIXTURE_TEARDOWN(ring)
 	vbus_dev_free(dev);
 	vbus_test_free(self->priv);
 	for (q = 0; q < NQ; q++)
-		close(self->vq[q].call_fd);
+		if (self->vq[q].call_fd >= 0)
+			close(self->vq[q].call_fd);
 	free(self->ram);
 }
 
@@ -160,6 +161,23 @@ TEST_F(ring, event_waits_for_a_buffer)
 	EXPECT_EQ(16, used_len(self, 0, 0));
 	EXPECT_EQ(VIRTIO_VBUS_EVT_RESET_REQUEST, le16toh(e->type));
 	EXPECT_EQ(0, g_queue_get_length(&self->dev->evq_pending[0]));
+}
+
+/*
+ * A queue that started before it has its call fd (SET_VRING_KICK comes
+ * before SET_VRING_CALL): the buffer is used, the notification owed.
+ */
+TEST_F(ring, notification_without_call_fd_is_owed)
+{
+	struct buf b = { RAM0 + DATA, 16, true };
+
+	close(self->vq[0].call_fd);
+	self->vq[0].call_fd = -1;
+	chain(self, 0, &b, 1);
+	vbus_dev_request_reset(self->dev);
+	EXPECT_EQ(1, used_idx(self, 0));
+	EXPECT_TRUE(self->dev->notify_owed[0]);
+	EXPECT_FALSE(broken(self->dev));
 }
 
 TEST_F(ring, readable_event_buffer_breaks_the_device)

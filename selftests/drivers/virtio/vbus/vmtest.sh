@@ -7,7 +7,8 @@
 #
 # TRANSPORT is "pci" (q35, virtio-vbus-pci; the default), "vhost-user"
 # (q35, vhost-user-vbus-pci, each device's type a vhost-user-vbus-test
-# process of its own, restarted when it dies), "pci-iommu"
+# process of its own, restarted when it dies; "vhost-user-mmio" and
+# "vhost-user-ccw" the same on microvm and s390x), "pci-iommu"
 # (the same behind an intel-iommu the guest uses), "mmio"
 # (microvm, virtio-vbus-device) or "ccw" (an s390x guest on
 # qemu-system-s390x, virtio-vbus-ccw; KERNEL_S390X, INITRD_S390X). JOB is "test" (default), "demo" or
@@ -52,17 +53,21 @@ while getopts "t:j:T:" opt; do
 	t) transport=$OPTARG ;;
 	j) job=$OPTARG ;;
 	T) timeout_s=$OPTARG ;;
-	*) echo "usage: $0 [-t pci|pci-iommu|mmio|ccw] [-j test|demo|shell] [-T SECONDS] [PROG[:TEST]]..." >&2
+	*) echo "usage: $0 [-t pci|pci-iommu|mmio|ccw|vhost-user[-mmio|-ccw]] [-j test|demo|shell] [-T SECONDS] [PROG[:TEST]]..." >&2
 	   exit $KSFT_FAIL ;;
 	esac
 done
+# vhost-user[-mmio|-ccw]: the transport's machine, the device types in
+# processes of their own (vu_add below).
+vu_dev=
+base=$transport
 case $transport in
+vhost-user)	base=pci; vu_dev=vhost-user-vbus-pci ;;
+vhost-user-mmio) base=mmio; vu_dev=vhost-user-vbus ;;
+vhost-user-ccw)	base=ccw; vu_dev=vhost-user-vbus-ccw ;;
+esac
+case $base in
 pci)	machine=(-M q35); dev=virtio-vbus-pci ;;
-vhost-user)
-	# Guest RAM the backends map: shared memory.
-	machine=(-M q35,memory-backend=mem
-		-object memory-backend-memfd,id=mem,size=1G,share=on)
-	dev=vhost-user-vbus-pci ;;
 pci-iommu)
 	# The devices behind an intel-iommu the guest uses
 	# (VIRTIO_F_ACCESS_PLATFORM): every address they see is an I/O
@@ -98,14 +103,17 @@ ccw)	# s390x: the kernel, initramfs and QEMU of the other architecture.
 	dev=virtio-vbus-ccw ;;
 *)	echo "vmtest: unknown transport '$transport'" >&2; exit $KSFT_FAIL ;;
 esac
-if [ "$transport" = ccw ]; then
+# Guest RAM the vhost-user backends map: shared memory.
+[ -z "$vu_dev" ] || machine=(-M "${machine[1]},memory-backend=mem"
+	"${machine[@]:2}" -object memory-backend-memfd,id=mem,size=1G,share=on)
+if [ "$base" = ccw ]; then
 	serial=(-chardev stdio,id=con,signal=off -device sclpconsole,chardev=con)
 else
 	console=ttyS0
 	serial=(-chardev stdio,id=con,signal=off -serial chardev:con)
 fi
 # VBUS_CALLQ=on|off: the devices' call queues (VIRTIO_VBUS_F_CALLQ).
-[ "${VBUS_CALLQ:-${callq_default:-on}}" = off ] && [ "$transport" != vhost-user ] &&
+[ "${VBUS_CALLQ:-${callq_default:-on}}" = off ] && [ -z "$vu_dev" ] &&
 	machine+=(-global virtio-vbus-device.callq=off)
 shift $((OPTIND - 1))
 [ $# -gt 0 ] || set -- "${iommu_tests[@]}"
@@ -147,7 +155,7 @@ vu_add() {
 	vu_supervise "$1" $2 &
 	supervisors+=($!)
 	devices+=(-chardev "socket,id=$1,path=$work/vu/$1.sock,reconnect-ms=500"
-		-device "vhost-user-vbus-pci,chardev=$1${3:-}")
+		-device "${vu_dev:-vhost-user-vbus-pci},chardev=$1${3:-}")
 }
 
 vu_stop() {
@@ -251,7 +259,7 @@ devices=(
 	-device $dev,backend=vt3
 )
 append="vbus.expect=vbus-test:1,vbus-test-b:7,vbus-nocall:1,vbus-test-mq:1,vbus-callonly:1,vbus-mq-noshm:1,vbus-hostile:1 vbus.bad=2"
-if [ "$transport" = vhost-user ]; then
+if [ -n "$vu_dev" ]; then
 	# The same devices, each type in a process of its own.
 	devices=()
 	vu_add vu0 ""
@@ -308,12 +316,12 @@ if [ -n "$qmp" ]; then
 			-device pcie-root-port,id=hp.1,chassis=2,slot=2)
 		append+=" vbus.hotplug=virtio-vbus-pci:hp.0:hp.1" ;;
 	mmio)	serdev=virtio-serial-device ;;
-	vhost-user)
-		serdev=virtio-serial-pci ;;
+	vhost-user*)
+		serdev=virtio-serial-${base/mmio/device} ;;
 	ccw)	serdev=virtio-serial-ccw
 		append+=" vbus.hotplug=virtio-vbus-ccw" ;;
 	esac
-	[ "$transport" = vhost-user ] ||
+	[ -n "$vu_dev" ] ||
 		devices+=(-object vbus-test,id=hp0,type-name=vbus-hotplug)
 	devices+=(-device "$serdev,id=qser"
 		-chardev "socket,id=qmpport,path=$work/port.sock,server=on,wait=off"
@@ -321,7 +329,7 @@ if [ -n "$qmp" ]; then
 		-qmp "unix:$work/qmp.sock,server=on,wait=off")
 fi
 
-if [ "$transport" = ccw ]; then
+if [ "$base" = ccw ]; then
 	accel=tcg	# another architecture: KVM cannot run it
 else
 	accel=$(pick_accel)
@@ -338,7 +346,7 @@ accel_opts=$accel
 # which never come there: seen hanging in calibrate_delay() in 3 boots of
 # 5 with the host's two cores busy. A TCG guest's TSC is the host's (QEMU
 # reads it), so the guest is told its rate instead; none hung in 8 boots.
-if [ "$transport" = mmio ] && [ "$accel" = tcg ] && [ "$(uname -m)" = x86_64 ]; then
+if [ "$base" = mmio ] && [ "$accel" = tcg ] && [ "$(uname -m)" = x86_64 ]; then
 	if cc -O2 -o "$work/tsc_khz" "$here/tsc_khz.c" 2>/dev/null; then
 		append+=" tsc_early_khz=$("$work/tsc_khz")"
 	else
