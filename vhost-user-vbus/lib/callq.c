@@ -126,7 +126,8 @@ static bool vbus_callq_start(struct vbus_dev *dev, unsigned int q,
 	if (writable < FTR_SIZE) {
 		vu_queue_unpop(vbus_vu(dev), vbus_callq(dev, q), elem, 0);
 		free(elem);
-		vbus_dev_broken(dev, "a call without room for its footer");
+		vbus_dev_broken(dev, "driver error: a call without room for its "
+				"footer");
 		return false;
 	}
 	req = g_new0(struct vbus_callreq, 1);

@@ -164,7 +164,7 @@ static gboolean vbus_dev_end(gpointer opaque)
 	vug_deinit(&dev->vug);
 	dev->features = 0;
 	if (gone)
-		gone(dev, "the front-end went or the device broke");
+		gone(dev, dev->why);
 	return G_SOURCE_REMOVE;
 }
 
@@ -177,7 +177,7 @@ void vbus_dev_broken(struct vbus_dev *dev, const char *why)
 {
 	if (!dev->serving)
 		return;
-	fprintf(stderr, "vbus-device: %s: the device needs a reset\n", why);
+	snprintf(dev->why, sizeof(dev->why), "%s", why);
 	dev->serving = false;
 	/* Before the socket's watch: a front-end that keeps writing waits. */
 	if (!dev->gone_source)
@@ -187,7 +187,10 @@ void vbus_dev_broken(struct vbus_dev *dev, const char *why)
 
 static void vbus_panic(VuDev *vu, const char *err)
 {
-	vbus_dev_broken(vbus_of(vu), err);
+	char why[256];
+
+	snprintf(why, sizeof(why), "vhost-user: %s", err ? err : "panic");
+	vbus_dev_broken(vbus_of(vu), why);
 }
 
 static uint64_t vbus_get_features(VuDev *vu)

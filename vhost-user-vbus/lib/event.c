@@ -43,8 +43,8 @@ static bool vbus_event_push(struct vbus_dev *dev, unsigned int q,
 	if (elem->out_num || room < sizeof(*evt)) {
 		vu_queue_unpop(vbus_vu(dev), vq, elem, 0);
 		free(elem);
-		vbus_dev_broken(dev, "an event buffer that is not 16 "
-				"device-writable bytes");
+		vbus_dev_broken(dev, "driver error: an event buffer that is not "
+				"16 device-writable bytes");
 		return false;
 	}
 	iov_from_buf(elem->in_sg, elem->in_num, 0, evt, sizeof(*evt));

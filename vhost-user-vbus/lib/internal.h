@@ -55,6 +55,7 @@ struct vbus_dev {
 	uint64_t features;		/* negotiated (SET_FEATURES) */
 	void (*gone)(struct vbus_dev *dev, const char *why);
 	guint gone_source;		/* the deferred end of a connection */
+	char why[160];			/* and why it ends */
 
 	/* The command queue: the authoritative mailbox state. */
 	struct virtio_vbus_cmd cmd;

@@ -221,8 +221,8 @@ void vbus_signalq_handle(struct vbus_dev *dev, unsigned int qidx)
 		if (!vbus_has(dev, VIRTIO_VBUS_F_SHM)) {
 			vu_queue_unpop(vbus_vu(dev), vq, elem, 0);
 			free(elem);
-			vbus_dev_broken(dev, "the signal queue used without "
-					"VIRTIO_VBUS_F_SHM");
+			vbus_dev_broken(dev, "driver error: the signal queue "
+					"used without VIRTIO_VBUS_F_SHM");
 			return;
 		}
 		vbus_signal_one(dev, elem);

@@ -400,7 +400,10 @@ if [ -n "$agent" ]; then
 fi
 
 vu_stop
+# What the backends said, when the run failed (they tell of every
+# connection's end).
 for f in "$work"/vu/*.log; do
+	grep -q "^vbus-guest: done" "$log" 2>/dev/null && [ "$fail" = 0 ] && break
 	[ -s "$f" ] || continue
 	echo "vmtest: backend $(basename "$f" .log) said:"
 	sed 's/^/    /' "$f" | tail -n 20
