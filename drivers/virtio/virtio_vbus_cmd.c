@@ -509,13 +509,22 @@ int vbus_do_cmd(struct virtio_vbus *vb, const struct vbus_cmd *cmd,
  *	waiters give up and no new command starts
  *
  * Waits for the command in flight, if any, to leave; resets the device
- * (it stops every access to guest memory); frees the buffers of an
+ * (it stops every access to guest memory) and waits for its callbacks
+ * to return; frees the buffers of an
  * abandoned command and forgets the mailbox, which the reset zeroed.
  */
 void vbus_cmd_reset(struct virtio_vbus *vb)
 {
 	mutex_lock(&vb->cmd_lock);
 	virtio_reset_device(vb->vdev);
+	/*
+	 * No interrupt comes after the reset, but one taken before it may
+	 * still be in a callback, which may queue work: wait for it, so
+	 * that the workers stopped next stay stopped, and no transport
+	 * handler walks the virtqueues del_vqs() frees (virtio-mmio's does,
+	 * without a lock).
+	 */
+	virtio_synchronize_cbs(vb->vdev);
 	vbus_orphan_free(vb);
 	memset(&vb->shadow, 0, sizeof(vb->shadow));
 	vb->cmd_seq = 0;

@@ -347,13 +347,6 @@ void vbus_evq_del(struct virtio_vbus *vb)
 			kfree(sig);
 	}
 	vbus_callq_stop(vb);
-	/*
-	 * An interrupt taken before the reset may still be walking the
-	 * virtqueues: virtio-mmio's handler does so without a lock, and
-	 * neither its reset nor its del_vqs() waits for it (seen with a
-	 * device in another process, whose interrupts come at any time).
-	 */
-	virtio_synchronize_cbs(vb->vdev);
 	vb->vdev->config->del_vqs(vb->vdev);
 	for (q = 0; q < vb->num_evqs; q++) {
 		kfree(vb->evqs[q].bufs);
