@@ -24,11 +24,16 @@ static void vbus_callreq_free(struct vbus_callreq *req)
 {
 	g_free((void *)req->call.out);
 	g_free(req->call.in);
+	g_free(req->in_map);
 	free(req->elem);
 	g_free(req);
 }
 
-/* Writes the answer, zeros and the footer; makes the chain used. */
+/*
+ * Writes the answer, zeros and the footer; makes the chain used. Memory
+ * the guest took away while the call ran ends the device, as a chain
+ * outside memory does.
+ */
 static void vbus_callq_push(struct vbus_dev *dev, struct vbus_callreq *req)
 {
 	VuVirtqElement *elem = req->elem;
@@ -38,17 +43,21 @@ static void vbus_callq_push(struct vbus_dev *dev, struct vbus_callreq *req)
 		.qualifier = htole32(req->call.qualifier),
 		.result_len = htole32(req->call.result_len),
 	};
+	bool ok;
 
-	if (req->call.in)
-		iov_from_buf(elem->in_sg, elem->in_num, 0, req->call.in,
-			     req->in_len);
-	else
-		iov_from_buf(elem->in_sg, elem->in_num, 0, NULL, req->in_len);
-	iov_from_buf(elem->in_sg, elem->in_num, req->in_len, &ftr, FTR_SIZE);
+	ok = vbus_guest_pieces_write(dev, req->in_map, req->in_pieces, 0,
+				     req->call.in, req->in_len) &&
+	     vbus_guest_pieces_write(dev, req->in_map, req->in_pieces,
+				     req->in_len, &ftr, FTR_SIZE);
 	g_queue_remove(&dev->calls, req);
 	dev->callq_running[req->q]--;
-	vu_queue_push(vbus_vu(dev), vq, elem, req->in_len + FTR_SIZE);
-	vbus_notify(dev, vq);
+	if (ok) {
+		vu_queue_push(vbus_vu(dev), vq, elem, req->in_len + FTR_SIZE);
+		vbus_notify(dev, vq);
+	} else {
+		vbus_dev_broken(dev, "driver error: a call's buffer left guest "
+				"memory while the call ran");
+	}
 	vbus_callreq_free(req);
 }
 
@@ -114,6 +123,24 @@ static uint16_t vbus_callq_parse(struct vbus_dev *dev,
 	return VIRTIO_VBUS_S_OK;
 }
 
+/* Keeps the chain's writable bytes as guest addresses. */
+static bool vbus_callq_map_in(struct vbus_dev *dev, struct vbus_callreq *req)
+{
+	VuVirtqElement *elem = req->elem;
+	unsigned int i;
+
+	req->in_map = g_new(struct vbus_guest_piece, elem->in_num);
+	req->in_pieces = elem->in_num;
+	for (i = 0; i < elem->in_num; i++) {
+		req->in_map[i].len = elem->in_sg[i].iov_len;
+		if (!vbus_guest_addr(dev, elem->in_sg[i].iov_base,
+				     elem->in_sg[i].iov_len,
+				     &req->in_map[i].addr))
+			return false;
+	}
+	return true;
+}
+
 /* Starts a chain just popped; false for one without room for a footer. */
 static bool vbus_callq_start(struct vbus_dev *dev, unsigned int q,
 			     VuVirtqElement *elem)
@@ -132,6 +159,13 @@ static bool vbus_callq_start(struct vbus_dev *dev, unsigned int q,
 	}
 	req = g_new0(struct vbus_callreq, 1);
 	req->elem = elem;
+	if (!vbus_callq_map_in(dev, req)) {
+		/* libvhost-user mapped it a moment ago: cannot happen. */
+		vu_queue_unpop(vbus_vu(dev), vbus_callq(dev, q), elem, 0);
+		vbus_callreq_free(req);
+		vbus_dev_broken(dev, "a call's buffer is outside the table");
+		return false;
+	}
 	req->q = q;
 	req->in_len = writable - FTR_SIZE;
 	dev->callq_running[q]++;

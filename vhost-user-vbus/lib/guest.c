@@ -64,6 +64,75 @@ bool vbus_guest_write(struct vbus_dev *dev, uint64_t addr, const void *buf,
 	       vbus_guest_walk(dev, addr, len, (uint8_t *)buf, true);
 }
 
+/* The guest address of @hva, mapped from one region of the table. */
+bool vbus_guest_addr(struct vbus_dev *dev, const void *hva, uint64_t len,
+		     uint64_t *addr)
+{
+	VuDev *vu = vbus_vu(dev);
+	uintptr_t p = (uintptr_t)hva;
+	unsigned int i;
+
+	for (i = 0; i < vu->nregions; i++) {
+		const VuDevRegion *r = &vu->regions[i];
+		uintptr_t base = r->mmap_addr + r->mmap_offset;
+
+		if (p >= base && p - base < r->size &&
+		    len <= r->size - (p - base)) {
+			*addr = r->gpa + (p - base);
+			return true;
+		}
+	}
+	return false;
+}
+
+/* Writes @len bytes of @buf (NULL: zeros) at guest address @addr. */
+static bool vbus_guest_fill(struct vbus_dev *dev, uint64_t addr,
+			    const uint8_t *buf, uint64_t len)
+{
+	static const uint8_t zeros[4096];
+
+	if (buf)
+		return vbus_guest_write(dev, addr, buf, len);
+	while (len) {
+		uint64_t chunk = MIN(len, sizeof(zeros));
+
+		if (!vbus_guest_write(dev, addr, zeros, chunk))
+			return false;
+		addr += chunk;
+		len -= chunk;
+	}
+	return true;
+}
+
+/*
+ * Copies @len bytes of @buf (NULL: zeros) into the pieces from byte @off
+ * on, each through the memory table as it is now; false at a hole or if
+ * the pieces end first.
+ */
+bool vbus_guest_pieces_write(struct vbus_dev *dev,
+			     const struct vbus_guest_piece *pc, unsigned int n,
+			     uint64_t off, const void *buf, uint64_t len)
+{
+	const uint8_t *b = buf;
+
+	for (; n && len; pc++, n--) {
+		uint64_t chunk;
+
+		if (off >= pc->len) {
+			off -= pc->len;
+			continue;
+		}
+		chunk = MIN(pc->len - off, len);
+		if (!vbus_guest_fill(dev, pc->addr + off, b, chunk))
+			return false;
+		if (b)
+			b += chunk;
+		len -= chunk;
+		off = 0;
+	}
+	return !len;
+}
+
 size_t iov_size(const struct iovec *iov, unsigned int n)
 {
 	size_t len = 0;

@@ -37,9 +37,21 @@ struct vbus_region {
 	void *priv;
 };
 
-/* A call on a call queue. */
+/* A piece of guest memory a chain lets the device write. */
+struct vbus_guest_piece {
+	uint64_t addr;
+	uint64_t len;
+};
+
+/*
+ * A call on a call queue. Its writable bytes are kept as guest addresses
+ * (@in_map), not as the element's host pointers: the front-end may send a
+ * new memory table while the call runs, and the old mappings go with it.
+ */
 struct vbus_callreq {
 	VuVirtqElement *elem;
+	struct vbus_guest_piece *in_map;
+	unsigned int in_pieces;
 	unsigned int q;
 	size_t in_len;			/* the call's is 32 bits: checked */
 	bool done;			/* complete; its queue is stopped */
@@ -109,6 +121,11 @@ bool vbus_guest_write(struct vbus_dev *dev, uint64_t addr, const void *buf,
 		      uint64_t len);
 bool vbus_guest_valid(struct vbus_dev *dev, uint64_t addr, uint64_t len);
 void *vbus_guest_map(struct vbus_dev *dev, uint64_t addr, uint64_t len);
+bool vbus_guest_addr(struct vbus_dev *dev, const void *hva, uint64_t len,
+		     uint64_t *addr);
+bool vbus_guest_pieces_write(struct vbus_dev *dev,
+			     const struct vbus_guest_piece *pc, unsigned int n,
+			     uint64_t off, const void *buf, uint64_t len);
 /* A chain's bytes (libvhost-user mapped and checked its descriptors). */
 size_t iov_size(const struct iovec *iov, unsigned int n);
 size_t iov_from_buf(const struct iovec *iov, unsigned int n, size_t off,

@@ -337,6 +337,69 @@ TEST_F(ring, max_calls_bound)
 	EXPECT_EQ(0, self->vq[2].inuse);
 }
 
+/*
+ * A new memory table while a call runs (the front-end's memory changed):
+ * the answer goes where the guest's memory is now, not through the host
+ * pointers the chain was popped with.
+ */
+TEST_F(ring, memory_table_changes_under_a_call)
+{
+	uint64_t a = RAM0 + DATA;
+	uint32_t ms = htole32(1);
+	struct buf b[] = { { a, 12, false }, { a + 64, 16, true } };
+	uint8_t *old = self->ram;
+	unsigned int q, i;
+
+	call_hdr(self, a, VBUS_TEST_DELAY, 0);
+	memcpy(gpa(self, a + 8), &ms, 4);
+	chain(self, 2, b, 2);
+	vbus_callq_handle(self->dev, 0);
+	ASSERT_EQ(1, self->dev->callq_running[0]);
+
+	/* The same guest RAM, mapped elsewhere; the old mapping poisoned. */
+	self->ram = malloc(RAM_LEN);
+	ASSERT_NE(NULL, self->ram);
+	memcpy(self->ram, old, RAM_LEN);
+	memset(old, 0xee, RAM_LEN);
+	self->table.mmap_addr = (uintptr_t)self->ram;
+	for (q = 0; q < NQ; q++) {
+		VuVirtq *vq = &self->vq[q];
+		uint8_t *base = gpa(self, RAM0 + RING(q));
+
+		vq->vring.desc = (void *)base;
+		vq->vring.avail = (void *)(base + QSIZE * 16);
+		vq->vring.used = (void *)(base + 0x800);
+	}
+	free(old);
+
+	for (i = 0; i < 1000 && !used_idx(self, 2); i++)
+		g_main_context_iteration(NULL, TRUE);
+	ASSERT_EQ(1, used_idx(self, 2));
+	EXPECT_EQ(VIRTIO_VBUS_S_OK, le16toh(ftr(self, a + 64)->status));
+	EXPECT_FALSE(broken(self->dev));
+}
+
+/* A table that lost the memory under a running call ends the device. */
+TEST_F(ring, memory_gone_under_a_call_breaks_the_device)
+{
+	uint64_t a = RAM0 + DATA;
+	uint32_t ms = htole32(1);
+	struct buf b[] = { { a, 12, false }, { a + 64, 16, true } };
+	unsigned int i;
+
+	call_hdr(self, a, VBUS_TEST_DELAY, 0);
+	memcpy(gpa(self, a + 8), &ms, 4);
+	chain(self, 2, b, 2);
+	vbus_callq_handle(self->dev, 0);
+	ASSERT_EQ(1, self->dev->callq_running[0]);
+	self->table.size = DATA;	/* the call's buffers are past it */
+	for (i = 0; i < 1000 && !broken(self->dev); i++)
+		g_main_context_iteration(NULL, TRUE);
+	EXPECT_TRUE(broken(self->dev));
+	EXPECT_EQ(0, used_idx(self, 2));
+	EXPECT_EQ(0, self->dev->callq_running[0]);
+}
+
 TEST_F(ring, signal_for_unknown_region_is_counted)
 {
 	struct virtio_vbus_signal s = { .region_id = htole32(99) };
