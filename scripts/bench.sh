@@ -27,6 +27,18 @@ tr -d '\r' < "$out/console.log" | sed -n 's/^csv,//p' > "$out/results.csv"
 grep -q '^vbus_bench: done' <(tr -d '\r' < "$out/console.log") ||
 	vbus_die "the benchmark did not finish (see $out/console.log)"
 
+# Live migration: the same guest with eight vbus-test devices (16 regions
+# mapped, a ping-pong running) and without any, migrated in turn.
+for n in 0 8; do
+	VBUS_MIGBENCH_DEVICES=$n VBUS_BENCH_ARGS=$quick \
+		"$VBUS_TOP/selftests/drivers/virtio/vbus/vmtest.sh" -j migbench -T 900 \
+		> "$out/migbench-$n.log"
+	grep -q '^vbus_migbench: done' <(tr -d '\r' < "$out/migbench-$n.log") ||
+		vbus_die "the migration benchmark did not finish (see $out/migbench-$n.log)"
+	tr -d '\r' < "$out/migbench-$n.log" | grep '^vbus_migbench: [0-9]'
+	tr -d '\r' < "$out/migbench-$n.log" | sed -n 's/^csv,//p' >> "$out/results.csv"
+done
+
 # Sanity: every figure is a positive number.
 awk -F, 'NR > 1 && !($3 > 0) { bad = 1; print "bad figure: " $0 } END { exit bad }' \
 	"$out/results.csv" || vbus_die "the benchmark produced figures that are not positive"
@@ -74,6 +86,12 @@ v=$(val vu_rtt_p50_us 4096 5)
 target "out-of-process round trip <= 2 x in-QEMU (4 KiB p50 ratio $v)" \
 	"$(awk -v r="$v" 'BEGIN { print (r <= 2) }')"
 echo "          (64 B: $(val vu_rtt_p50_us 64 5); calls/s, 1 and 4 threads: $(val vu_calls_per_s 1 5), $(val vu_calls_per_s 4 5) of in-QEMU)"
+
+d0=$(val mig_downtime_ms 0 3)
+d8=$(val mig_downtime_ms 8 3)
+echo "== live migration, median of each run (total: $(val mig_total_ms 0 3) ms without vbus, $(val mig_total_ms 8 3) ms with)"
+target "8 vbus devices, 16 regions mapped add < 5% to downtime ($d0 -> $d8 ms)" \
+	"$(awk -v a="$d0" -v b="$d8" 'BEGIN { print (b < 1.05 * a) }')"
 
 if command -v gnuplot >/dev/null; then
 	awk -F, '$1 == "rtt_p50_us" { print $2, $3, $4 }' "$out/results.csv" > "$out/rtt.dat"

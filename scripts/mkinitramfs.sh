@@ -82,7 +82,7 @@ depmod -b "$root" "$kver"
 cp "$VBUS_TOP/guest/init" "$root/init"
 cp "$VBUS_TOP/guest/mdev.conf" "$root/etc/mdev.conf"
 cp "${bin:-$VBUS_TOP/tools/vbus}/vbusctl" "$root/usr/bin/"
-[ -n "$bin" ] || cp "$VBUS_TOP/tools/vbus/vbus_bench" "$root/usr/bin/"
+[ -n "$bin" ] || cp "$VBUS_TOP"/tools/vbus/vbus_{bench,migbench} "$root/usr/bin/"
 for t in $(make --no-print-directory -s -C "$st" print-tests); do
 	cp "${bin:-$st}/$t" "$root/tests/"
 done

@@ -286,7 +286,7 @@ static void vbus_test_storm(struct vbus_dev *dev, struct vbus_dev_call *call,
 
 	if (!vbus_test_arg(call, 1, &n))
 		return;
-	if (n > VBUS_TEST_MAX_STORM) {
+	if (n > VBUS_TEST_MAX_STORM - tr->storm_left) {
 		vbus_test_set_status(call, VIRTIO_VBUS_S_ERANGE, n);
 		return;
 	}

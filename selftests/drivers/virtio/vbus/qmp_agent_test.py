@@ -3,7 +3,8 @@
 """Tests qmp_agent.py against a stand-in for QEMU's QMP socket: answers
 carry the request's id, only the allow-list runs, DEVICE_DELETED waits
 work, and no bad request (not JSON, wrong types, NaN, deep nesting, an
-over-long line) kills the agent or goes unanswered. Prints TAP."""
+over-long line) kills the agent or goes unanswered; x-migrate is there
+only where the runner gives QEMU's command line. Prints TAP."""
 
 import json
 import os
@@ -116,6 +117,9 @@ def main():
          '{"execute": "x-wait-event", "arguments": {"event": '
          '"DEVICE_DELETED", "device": "hpd0", "timeout": 0.3}}',
          lambda a: cls(a) == "Timeout"),
+        ("x-migrate where the runner offers no migration",
+         '{"execute": "x-migrate", "arguments": {"to": "socket"}}',
+         lambda a: cls(a) == "CommandNotFound"),
         ("the agent still answers after all that",
          '{"id": 5, "execute": "query-pci"}',
          lambda a: a["id"] == 5 and a["return"] == {"ran": "query-pci"}),

@@ -5,7 +5,9 @@
 # KTAP and one "vbus-prog: NAME rc=N" line each for the host's runner.
 cd "$(dirname "$0")"
 sel=$(echo "$1" | tr ',' ' ')
-[ -n "$sel" ] || sel=$(ls | grep '_test$')
+# The migrations first: every other program then runs on the QEMU the
+# guest ended on.
+[ -n "$sel" ] || sel="vbus_migration_test $(ls | grep '_test$' | grep -vx vbus_migration_test)"
 for s in $sel; do
 	prog=${s%%:*}
 	args=

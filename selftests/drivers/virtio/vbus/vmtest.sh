@@ -12,7 +12,7 @@
 # (the same behind an intel-iommu the guest uses), "mmio"
 # (microvm, virtio-vbus-device) or "ccw" (an s390x guest on
 # qemu-system-s390x, virtio-vbus-ccw; KERNEL_S390X, INITRD_S390X). JOB is "test" (default), "demo" or
-# "shell". With no PROG every test
+# "shell" ("bench" and "migbench" for scripts/bench.sh). With no PROG every test
 # program runs (on pci-iommu: the tests that work without regions). Prints the guest's KTAP as it comes, then
 # "N passed, N failed, N skipped"; exits non-zero on any failure, on a
 # guest that does not finish, or on a kernel warning in the guest's log.
@@ -128,10 +128,9 @@ done
 
 work=$(mktemp -d /tmp/vbus-vmtest.XXXXXX)
 log=$work/log
-agent=
 watcher=
 supervisors=()
-trap 'vu_stop; [ -z "$agent" ] || kill "$agent" 2>/dev/null; [ -z "$watcher" ] || kill "$watcher" 2>/dev/null; rm -rf "$work"' EXIT
+trap 'vu_stop; [ -e "$work/agent.pid" ] && kill "$(cat "$work/agent.pid")" 2>/dev/null; [ -z "$watcher" ] || kill "$watcher" 2>/dev/null; rm -rf "$work"' EXIT
 
 # vhost-user: each device's backend is a vhost-user-vbus-test process,
 # run again a second after it dies (the QMP agent's x-backend-kill); its
@@ -301,13 +300,23 @@ if [ "$job" = bench ]; then
 	append="vbus.bench=${VBUS_BENCH_ARGS:-}"
 fi
 
+if [ "$job" = migbench ]; then
+	# What vbus devices add to a migration: VBUS_MIGBENCH_DEVICES
+	# vbus-test devices (8 by default, 0 for the guest without).
+	devices=()
+	for ((i = 0; i < ${VBUS_MIGBENCH_DEVICES:-8}; i++)); do
+		devices+=(-object "vbus-test,id=vb$i" -device "$dev,backend=vb$i")
+	done
+	append="vbus.bench=${VBUS_BENCH_ARGS:-}"
+fi
+
 # The guest's QMP channel: a virtio-serial port "vbus.qmp" whose host end
 # is qmp_agent.py, which runs the guest's hotplug and misbehaviour
 # requests on QEMU's QMP socket. vbus.hotplug= tells the tests what to
 # device_add (backend hp0, type vbus-hotplug) and where; virtio-mmio has
 # no hotplug. Test and shell guests get it.
 qmp=
-case $job in test|shell) qmp=1 ;; esac
+case $job in test|shell|migbench) qmp=1 ;; esac
 if [ -n "$qmp" ]; then
 	case $transport in
 	pci|pci-iommu)
@@ -356,11 +365,6 @@ fi
 echo "vmtest: $job over $transport on $(basename "$QEMU") -accel $accel_opts, kernel $KVER"
 [ ${#supervisors[@]} -eq 0 ] || vu_wait
 start=$(date +%s)
-if [ -n "$qmp" ]; then
-	python3 "$here/qmp_agent.py" "$work/qmp.sock" "$work/port.sock" "$work/vu" \
-		2> "$work/agent.log" &
-	agent=$!
-fi
 : > "$log"
 watch_boot &
 watcher=$!
@@ -374,13 +378,35 @@ if [ "$job" = demo ]; then
 	show() { tee "$demo_log" | sed -u -n '/^vbus-demo-begin/,/^vbus-demo-end/{/^vbus-demo-/!p}'; }
 	loglevel=3
 fi
-timeout -k 5 "$timeout_s" "$QEMU" "${FIRMWARE[@]}" -accel "$accel_opts" \
+qemu_cmd=("$QEMU" "${FIRMWARE[@]}" -accel "$accel_opts" \
 	"${machine[@]}" -smp 2 -m 1G -nodefaults -display none -no-reboot \
 	"${serial[@]}" -pidfile "$work/qemu.pid" \
 	-kernel "$KERNEL" -initrd "$INITRD" \
 	-append "console=$console loglevel=$loglevel printk.time=1 panic=-1 oops=panic ${iommu_append:-} vbus.job=$job vbus.tests=$tests $append" \
-	"${devices[@]}" </dev/null 2>&1 | tee "$log" | show
-qemu_rc=${PIPESTATUS[0]}
+	"${devices[@]}")
+# The guest's QMP agent, and QEMU. The agent starts the destinations of
+# live migrations (qmp_agent.py x-migrate) with the same command line:
+# their consoles go on in this same output, and the run ends when the
+# last QEMU does, which the agent waits for.
+run_vm() {
+	local apid
+	if [ -n "$qmp" ]; then
+		printf '%s\0' "${qemu_cmd[@]}" > "$work/qemu.args"
+		VBUS_DEADLINE=$((start + timeout_s)) python3 "$here/qmp_agent.py" \
+			"$work/qmp.sock" "$work/port.sock" "$work/vu" \
+			"$work/qemu.args" 2> "$work/agent.log" &
+		apid=$!
+		echo "$apid" > "$work/agent.pid"
+	fi
+	timeout -k 5 "$timeout_s" "${qemu_cmd[@]}" </dev/null 2>&1
+	echo $? > "$work/qemu.rc"
+	if [ -n "$qmp" ]; then
+		wait "$apid"
+		echo $? > "$work/agent.rc"
+	fi
+}
+run_vm | tee "$log" | show
+qemu_rc=$(cat "$work/qemu.rc")
 kill "$watcher" 2>/dev/null
 wait "$watcher" 2>/dev/null
 echo "vmtest: guest ran $(( $(date +%s) - start )) s"
@@ -389,12 +415,11 @@ if [ -e "$work/boot-hung" ]; then
 	cat "$work/boot-hung"
 	fail=1
 fi
-if [ -n "$agent" ]; then
-	if ! wait "$agent"; then
+if [ -n "$qmp" ]; then
+	if [ "$(cat "$work/agent.rc" 2>/dev/null)" != 0 ]; then
 		echo "vmtest: FAIL: the QMP agent failed:"
 		fail=1
 	fi
-	agent=
 	echo "vmtest: $(grep -c '^qmp-agent: ' "$work/agent.log") QMP requests from the guest"
 	grep -v '^qmp-agent: ' "$work/agent.log" | sed 's/^/    /'
 fi
