@@ -123,11 +123,12 @@ def error(cls, desc):
 class Qmp:
     """A QMP connection: commands one at a time, events kept aside."""
 
-    def __init__(self, sock):
+    def __init__(self, sock, timeout=None):
         self.sock, self.lines = sock, Lines(sock)
         self.events = []
         self.next_id = 0
-        self.lines.readline()                   # the greeting
+        if self.lines.readline(timeout) is None:    # the greeting
+            raise EOFError("no QMP greeting in %ss" % timeout)
         self.execute("qmp_capabilities", {})
 
     def message(self, timeout=None):
@@ -228,6 +229,10 @@ class Agent:
             return error("CommandNotFound", "this run offers no migration")
         if to not in ("socket", "file"):
             return error("GenericError", "x-migrate: to is socket or file")
+        blocked = self.execute("query-migrate", {}).get(
+            "return", {}).get("blocked-reasons")
+        if blocked:                     # QEMU would refuse: say why now
+            return error("GenericError", "; ".join(blocked))
         dest = self.qemu.next_generation()
         if to == "file":
             ans = self.execute("migrate", {"uri": dest.uri("file")})
@@ -237,6 +242,7 @@ class Agent:
                     error("GenericError", st.get("error-desc", "failed"))
             ans = dest.start()
             if "error" in ans:
+                self.execute("cont", {})        # the source runs on
                 return ans
         else:
             ans = dest.start()
@@ -348,8 +354,10 @@ class Destination:
         self.dir = qemu.dir
         self.qmp_path = os.path.join(self.dir, "qmp.%d.sock" % gen)
         self.port_path = os.path.join(self.dir, "port.%d.sock" % gen)
+        pidfile = os.path.join(self.dir, "qemu.pid")
         self.argv = [a.replace(qemu.qmp_path, self.qmp_path)
                      .replace(qemu.port_path, self.port_path)
+                     .replace(pidfile, pidfile + ".%d" % gen)
                      for a in qemu.argv] + ["-incoming", "defer"]
         self.proc = self.qmp = self.port = None
         self.via = None
@@ -371,7 +379,7 @@ class Destination:
             ["timeout", "-k", "5", str(int(left))] + self.argv,
             stdin=subprocess.DEVNULL, stderr=subprocess.STDOUT)
         try:
-            self.qmp = Qmp(connect(self.qmp_path))
+            self.qmp = Qmp(connect(self.qmp_path), CONNECT_S)
             self.port = connect(self.port_path)
         except (OSError, EOFError) as e:
             self.kill()

@@ -21,6 +21,8 @@
 # Environment: QEMU, KERNEL, INITRD, VBUS_CACHE, VBUS_ACCEL (kvm|tcg),
 # VBUS_CALLQ=on|off (the devices' call queues; off by default on mmio, so
 # that its suite runs the calls through the mailbox),
+# VBUS_MIGRATION=0 (the QMP agent offers no live migration: the
+# migration tests skip),
 # VBUS_DEBUG=1 (the debug kernel of scripts/build-debug-kernel.sh: KASAN,
 # lockdep, kmemleak, fault injection; x86 transports only).
 
@@ -389,12 +391,15 @@ qemu_cmd=("$QEMU" "${FIRMWARE[@]}" -accel "$accel_opts" \
 # their consoles go on in this same output, and the run ends when the
 # last QEMU does, which the agent waits for.
 run_vm() {
-	local apid
+	local apid migration=()
 	if [ -n "$qmp" ]; then
-		printf '%s\0' "${qemu_cmd[@]}" > "$work/qemu.args"
+		if [ "${VBUS_MIGRATION:-1}" != 0 ]; then
+			printf '%s\0' "${qemu_cmd[@]}" > "$work/qemu.args"
+			migration=("$work/qemu.args")
+		fi
 		VBUS_DEADLINE=$((start + timeout_s)) python3 "$here/qmp_agent.py" \
 			"$work/qmp.sock" "$work/port.sock" "$work/vu" \
-			"$work/qemu.args" 2> "$work/agent.log" &
+			"${migration[@]}" 2> "$work/agent.log" &
 		apid=$!
 		echo "$apid" > "$work/agent.pid"
 	fi
