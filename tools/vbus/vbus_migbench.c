@@ -6,13 +6,13 @@
  *
  * Maps two regions with signals on every vbus-test device there is (16 on
  * the eight of scripts/bench.sh's "migbench" guest, none on its guest
- * without vbus devices), runs a ping-pong on the first while it asks the
- * runner's QMP agent (port "vbus.qmp", x-migrate) for migrations, one
- * after the other, and prints the median total and down time QEMU
- * measured, as "csv," lines for the host. -q: three migrations, not nine.
+ * without vbus devices), checks that each answers a signal, then, the
+ * guest otherwise idle in both, asks the runner's QMP agent (port
+ * "vbus.qmp", x-migrate) for migrations one after the other, and prints
+ * the median total and down time QEMU measured, as "csv," lines for the
+ * host; then checks the signals again. -q: three migrations, not nine.
  */
 #define _GNU_SOURCE
-#include <pthread.h>
 #include <stdlib.h>
 #include <sys/eventfd.h>
 #include <sys/mman.h>
@@ -30,7 +30,6 @@ struct mapped {
 
 static struct mapped regions[MAX_DEVS * REGIONS_PER_DEV];
 static int nregions;
-static volatile int stop;
 
 static void die(const char *what, int err)
 {
@@ -70,18 +69,16 @@ static void map_region(int fd)
 		die("signal set-up", errno);
 }
 
-/* Signals the device keeps answering across the migrations. */
-static void *ping(void *arg)
+/* One signal round trip on every region. */
+static void ping_all(void)
 {
-	struct mapped *m = arg;
 	uint64_t v;
+	int i;
 
-	while (!stop) {
-		if (vbus_signal(m->fd, m->id) ||
-		    read(m->efd, &v, sizeof(v)) != sizeof(v))
+	for (i = 0; i < nregions; i++)
+		if (vbus_signal(regions[i].fd, regions[i].id) ||
+		    read(regions[i].efd, &v, sizeof(v)) != sizeof(v))
 			die("ping-pong", errno);
-	}
-	return NULL;
 }
 
 static int cmp(const void *a, const void *b)
@@ -108,7 +105,6 @@ int main(int argc, char **argv)
 	char names[MAX_DEVS][16], reply[512];
 	double down[16], total[16];
 	int ndev, qmp, i, fd, err;
-	pthread_t th;
 
 	ndev = vbus_list(names, MAX_DEVS);
 	for (i = 0; i < ndev; i++) {
@@ -121,8 +117,7 @@ int main(int argc, char **argv)
 	qmp = vbus_port_open(VBUS_QMP_PORT);
 	if (qmp < 0)
 		die("the QMP port", -qmp);
-	if (nregions && pthread_create(&th, NULL, ping, &regions[0]))
-		die("pthread_create", EAGAIN);
+	ping_all();
 	for (i = 0; i < n; i++) {
 		err = vbus_qmp(qmp, reply, sizeof(reply),
 			       "{\"execute\": \"x-migrate\", \"arguments\": {\"to\": \"socket\"}}");
@@ -131,9 +126,7 @@ int main(int argc, char **argv)
 		down[i] = member(reply, "downtime");
 		total[i] = member(reply, "total-time");
 	}
-	stop = 1;
-	if (nregions)
-		pthread_join(th, NULL);
+	ping_all();
 	qsort(down, n, sizeof(double), cmp);
 	qsort(total, n, sizeof(double), cmp);
 	printf("vbus_migbench: %d devices, %d regions mapped, %d migrations\n",
