@@ -105,9 +105,7 @@ check-intree:
 
 # The VM suite on the debug kernel: KASAN, lockdep, kmemleak, and the
 # fault-injection walk (vbus_fault_test), over pci and mmio; then the
-# migration tests in a guest of their own. (After the 26 migrations,
-# vbus_lifecycle_test:remove_add_loop_50 once ran past its 300 s under
-# KASAN: see README, "Open problems".)
+# migration tests in a guest of their own.
 check-debug: all
 	scripts/build-debug-kernel.sh
 	scripts/build-debug.sh
