@@ -286,9 +286,6 @@ if [ "$job" = bench ]; then
 	for i in 0 1 2 3 4 5 6 7; do
 		devices+=(-object "vbus-test,id=vb$i" -device "$dev,backend=vb$i")
 	done
-	# QEMU's own account of the downtime, section by section, on one
-	# clock for the source and its destinations (scripts/migtrace.py).
-	devices+=(-msg timestamp=on -trace "vmstate_downtime_*")
 	# One more whose calls take the mailbox, to compare with call queues.
 	devices+=(-object vbus-test,id=vbm,type-name=vbus-mbox
 		-device "$dev,backend=vbm,callq=off")
