@@ -27,13 +27,14 @@ Prints csv lines for scripts/bench.sh, medians over the migrations:
     csv,mig_device_phase_ms,DEVICES,MS,0,0
     csv,mig_vbus_device_ms,DEVICES,MS,0,0     (save + load, per device)
     csv,mig_console_device_ms,DEVICES,MS,0,0  (the same for virtio-console)
-and exits 1 when the log holds no complete migration.
+and exits 1 when the log holds no complete migration (one with every
+checkpoint, and a save and a load line for each device).
 """
 import re
 import statistics
 import sys
 
-EVENT = re.compile(r"^\d+@(\d+\.\d+):vmstate_downtime_(save|load|checkpoint) (.*)$")
+EVENT = re.compile(r"\d+@(\d+\.\d+):vmstate_downtime_(save|load|checkpoint) (.*)$")
 SECTION = re.compile(r"idstr=(\S*) instance_id=\d+ downtime=(\d+)")
 MARKS = ("src-downtime-start", "src-iterable-saved",
          "dst-precopy-loadvm-completed", "dst-precopy-bh-vm-started")
@@ -43,7 +44,7 @@ def events(lines):
     """(time, kind, rest) of each trace line, in time order."""
     out = []
     for line in lines:
-        m = EVENT.match(line.strip().replace("\r", ""))
+        m = EVENT.search(line.strip().replace("\r", ""))
         if m:
             out.append((float(m.group(1)), m.group(2), m.group(3)))
     return sorted(out, key=lambda e: e[0])
@@ -81,12 +82,23 @@ def figures(mig, ndev):
     return real, phase, vbus, console
 
 
+def complete(mig, ndev):
+    """Every vbus device and the console saved and loaded once each: a
+    line lost from the console (a full pipe drops QEMU's stderr writes)
+    would make a migration look cheaper than it was."""
+    return len(mig["vbus"]) == 2 * ndev and len(mig["console"]) == 2
+
+
 def main():
     if len(sys.argv) not in (2, 3):
         sys.exit(__doc__.strip().splitlines()[2].strip())
     ndev = int(sys.argv[2]) if len(sys.argv) == 3 else 0
     with open(sys.argv[1], errors="replace") as f:
-        runs = [figures(m, ndev) for m in migrations(events(f))]
+        migs = list(migrations(events(f)))
+    runs = [figures(m, ndev) for m in migs if complete(m, ndev)]
+    if len(runs) < len(migs):
+        print("migtrace: %d of %d migrations left out: section lines missing"
+              % (len(migs) - len(runs), len(migs)), file=sys.stderr)
     if not runs:
         print("migtrace: no complete migration in %s" % sys.argv[1],
               file=sys.stderr)
