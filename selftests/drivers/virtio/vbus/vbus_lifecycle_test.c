@@ -366,10 +366,7 @@ TEST_F(dev, reset_cancels_call_in_flight)
 /* The device's type runs in a process of its own (vmtest.sh -t vhost-user). */
 static bool backend_is_vhost_user(void)
 {
-	char b[32];
-
-	return vbus_cmdline("vbus.backend", b, sizeof(b)) &&
-	       !strcmp(b, "vhost-user");
+	return vbus_cmdline_is("vbus.backend", "vhost-user");
 }
 
 /*
@@ -975,9 +972,9 @@ static void remove_add_loop(struct __test_metadata *_metadata, struct plug *p,
 static int loop_cycles(void)
 {
 	char b[16];
+	int n = vbus_cmdline("vbus.loops", b, sizeof(b)) ? atoi(b) : 0;
 
-	return vbus_cmdline("vbus.loops", b, sizeof(b)) && atoi(b) > 0 ?
-	       atoi(b) : 50;
+	return n > 0 ? n : 50;
 }
 
 TEST_F_TIMEOUT(dev, remove_add_loop, 300)

@@ -22,10 +22,7 @@ FIXTURE(mig) {
 
 static bool vhost_user_run(void)
 {
-	char b[32];
-
-	return vbus_cmdline("vbus.backend", b, sizeof(b)) &&
-	       !strcmp(b, "vhost-user");
+	return vbus_cmdline_is("vbus.backend", "vhost-user");
 }
 
 FIXTURE_SETUP(mig)
@@ -71,10 +68,7 @@ static int migrate(int qmp, const char *to, char *reply, size_t len)
 /* vmtest.sh says vbus.migration=off when VBUS_MIGRATION=0. */
 static bool migration_off(void)
 {
-	char b[8];
-
-	return vbus_cmdline("vbus.migration", b, sizeof(b)) &&
-	       !strcmp(b, "off");
+	return vbus_cmdline_is("vbus.migration", "off");
 }
 
 #define NEED_MIGRATABLE() do {						\

@@ -15,6 +15,7 @@
 #include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -198,6 +199,14 @@ static inline char *vbus_cmdline(const char *key, char *buf, size_t len)
 		}
 	}
 	return NULL;
+}
+
+/* Whether the kernel command line says "key=value". */
+static inline bool vbus_cmdline_is(const char *key, const char *value)
+{
+	char buf[64];
+
+	return vbus_cmdline(key, buf, sizeof(buf)) && !strcmp(buf, value);
 }
 
 /* The virtio device (virtioN) under vbus device @dev. */

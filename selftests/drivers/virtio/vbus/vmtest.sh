@@ -387,7 +387,7 @@ fi
 # The migration tests skip at once, even those that start calls first.
 [ "${VBUS_MIGRATION:-1}" = 0 ] && append+=" vbus.migration=off"
 # Remove/add loops: 50 cycles, 10 on the debug kernel (a cycle there takes
-# 5-12 s), or VBUS_LOOPS.
+# up to 12 s; see README), or VBUS_LOOPS.
 loops=${VBUS_LOOPS:-}
 [ -z "$loops" ] && [ -n "${VBUS_DEBUG:-}" ] && loops=10
 [ -n "$loops" ] && append+=" vbus.loops=$loops"
