@@ -33,6 +33,8 @@
 #define VBUS_CALL_SG_DESCS	(2 + 2 * (VBUS_CALL_SG_MAX / PAGE_SIZE))
 /* Call queues the driver uses at most (one per CPU up to this). */
 #define VBUS_DRV_MAX_CALLQS	8
+/* The longest a synchronous call may poll its queue (sysfs call_poll_us). */
+#define VBUS_CALL_POLL_MAX_US	10000
 /*
  * The longest command timeout the driver accepts from a device: a caller
  * waits uninterruptibly for up to this long for the command it has with
@@ -116,6 +118,7 @@ struct vbus_call_bufs {
  * @sig_owed: notifications that waited for a signal queue buffer
  * @callq_calls: calls put on call queues
  * @callq_parked: of them, calls that waited parked for room
+ * @callq_polled: of them, synchronous calls whose end a poll found
  */
 struct vbus_stats {
 	atomic64_t commands;
@@ -131,6 +134,7 @@ struct vbus_stats {
 	atomic64_t sig_owed;
 	atomic64_t callq_calls;
 	atomic64_t callq_parked;
+	atomic64_t callq_polled;
 };
 
 struct virtio_vbus;
@@ -414,6 +418,8 @@ struct vbus_file {
  *	down (state resetting) for a system sleep
  * @coalesce_per_ms: CTRL_COALESCE's limit, 0 for none; written under
  *	@reset_lock, given to the device again after each reset
+ * @call_poll_us: how long a synchronous call on a call queue polls the
+ *	queue before it sleeps, 0 for not at all (sysfs ``call_poll_us``)
  * @stats: counters
  */
 struct virtio_vbus {
@@ -479,6 +485,7 @@ struct virtio_vbus {
 	struct vbus_client_device *pm_client;
 	bool asleep;
 	u32 coalesce_per_ms;
+	u32 call_poll_us;
 	struct vbus_stats stats;
 };
 

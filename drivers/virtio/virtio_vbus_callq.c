@@ -14,6 +14,8 @@
 
 #include <linux/completion.h>
 #include <linux/scatterlist.h>
+#include <linux/sched/clock.h>
+#include <linux/sched/signal.h>
 #include <linux/slab.h>
 #include <linux/smp.h>
 #include <linux/vmalloc.h>
@@ -166,17 +168,21 @@ static void vbus_callq_end(struct list_head *done)
 	}
 }
 
-/* Virtqueue callback. */
-static void vbus_callq_done(struct virtqueue *vq)
+/*
+ * Ends the calls the device gave back on @cq and starts parked ones: from
+ * @cq's interrupt (@vq, the queue that interrupted) or a caller polling
+ * (@vq NULL: whatever queue @cq has).
+ */
+static void vbus_callq_collect(struct virtio_vbus *vb, struct vbus_callq *cq,
+			       struct virtqueue *vq)
 {
-	struct virtio_vbus *vb = vq->vdev->priv;
-	struct vbus_callq *cq = vbus_callq_of(vq);
 	unsigned long flags;
 	LIST_HEAD(done);
 
 	spin_lock_irqsave(&cq->lock, flags);
-	/* A late interrupt after vbus_callq_stop() finds no queue. */
-	if (cq->vq == vq) {
+	/* A late interrupt or poll after vbus_callq_stop() finds no queue. */
+	if (cq->vq && (!vq || cq->vq == vq)) {
+		vq = cq->vq;
 		do {
 			virtqueue_disable_cb(vq);
 			vbus_callq_reap(vb, cq, &done);
@@ -185,6 +191,12 @@ static void vbus_callq_done(struct virtqueue *vq)
 	}
 	spin_unlock_irqrestore(&cq->lock, flags);
 	vbus_callq_end(&done);
+}
+
+/* Virtqueue callback. */
+static void vbus_callq_done(struct virtqueue *vq)
+{
+	vbus_callq_collect(vq->vdev->priv, vbus_callq_of(vq), vq);
 }
 
 /*
@@ -479,6 +491,32 @@ static bool vbus_callq_overdue(struct vbus_call_req *req)
 }
 
 /*
+ * Polls @s's queue for up to @vb->call_poll_us before its caller sleeps:
+ * the answer of a device in another process is seen without waiting for
+ * its interrupt, which under TCG costs the host another thread's wake-up.
+ * True if @s ended meanwhile. Stops early for a signal or the scheduler.
+ */
+static bool vbus_callq_poll(struct virtio_vbus *vb, struct vbus_callq_sync *s)
+{
+	u32 us = READ_ONCE(vb->call_poll_us);
+	u64 end;
+
+	if (!us || completion_done(&s->done))
+		return false;
+	end = local_clock() + (u64)us * NSEC_PER_USEC;
+	do {
+		vbus_callq_collect(vb, s->req.cq, NULL);
+		if (completion_done(&s->done)) {
+			atomic64_inc(&vb->stats.callq_polled);
+			return true;
+		}
+		cpu_relax();
+	} while (local_clock() < end && !need_resched() &&
+		 !signal_pending(current));
+	return false;
+}
+
+/*
  * Waits for @s, looking at the device once a second: 0 once it ended,
  * -EINTR (a signal, with @intr), -EIO (the device broke meanwhile),
  * -ETIMEDOUT (the device kept it past its deadline). A call parked behind
@@ -489,6 +527,7 @@ static int vbus_callq_wait(struct virtio_vbus *vb, struct vbus_callq_sync *s,
 {
 	long left;
 
+	vbus_callq_poll(vb, s);
 	for (;;) {
 		if (intr)
 			left = wait_for_completion_interruptible_timeout(&s->done,

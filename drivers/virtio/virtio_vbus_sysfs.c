@@ -74,6 +74,37 @@ static ssize_t coalesce_per_ms_store(struct device *dev,
 }
 static DEVICE_ATTR_RW(coalesce_per_ms);
 
+static ssize_t call_poll_us_show(struct device *dev,
+				 struct device_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%u\n",
+			  READ_ONCE(to_virtio_vbus(dev)->call_poll_us));
+}
+
+/*
+ * 0 to VBUS_CALL_POLL_MAX_US; only call queues are polled. The driver's
+ * own setting: the device never sees it, and it stays across resets.
+ */
+static ssize_t call_poll_us_store(struct device *dev,
+				  struct device_attribute *attr,
+				  const char *buf, size_t count)
+{
+	struct virtio_vbus *vb = to_virtio_vbus(dev);
+	u32 us;
+	int err;
+
+	err = kstrtou32(buf, 0, &us);
+	if (err)
+		return err;
+	if (us > VBUS_CALL_POLL_MAX_US)
+		return -EINVAL;
+	if (!vb->has_callq)
+		return -EOPNOTSUPP;
+	WRITE_ONCE(vb->call_poll_us, us);
+	return count;
+}
+static DEVICE_ATTR_RW(call_poll_us);
+
 /* Writing 1 resets the device, as VBUS_IOC_RESET does. */
 static ssize_t reset_store(struct device *dev, struct device_attribute *attr,
 			   const char *buf, size_t count)
@@ -116,7 +147,7 @@ static ssize_t stats_show(struct device *dev, struct device_attribute *attr,
 			 "evq_irqs %lld\nevents %lld\nbad_events %lld\n"
 			 "budget_exhausted %lld\nsignals_in %lld\n"
 			 "signals_out %lld\nsig_kicks %lld\nsig_owed %lld\n"
-			 "callq_calls %lld\ncallq_parked %lld\n",
+			 "callq_calls %lld\ncallq_parked %lld\ncallq_polled %lld\n",
 			 atomic64_read(&st->commands),
 			 atomic64_read(&st->cmd_errors),
 			 atomic64_read(&st->cmd_irqs),
@@ -129,7 +160,8 @@ static ssize_t stats_show(struct device *dev, struct device_attribute *attr,
 			 atomic64_read(&st->sig_kicks),
 			 atomic64_read(&st->sig_owed),
 			 atomic64_read(&st->callq_calls),
-			 atomic64_read(&st->callq_parked));
+			 atomic64_read(&st->callq_parked),
+			 atomic64_read(&st->callq_polled));
 	for (q = 0; q < vb->num_evqs; q++)
 		len += sysfs_emit_at(buf, len, "evq%d_events %lld\n", q,
 				     atomic64_read(&vb->evqs[q].events));
@@ -181,6 +213,7 @@ static struct attribute *vbus_dev_attrs[] = {
 	&dev_attr_last_error.attr,
 	&dev_attr_reset.attr,
 	&dev_attr_coalesce_per_ms.attr,
+	&dev_attr_call_poll_us.attr,
 	&dev_attr_stats.attr,
 	&dev_attr_max_call_len.attr,
 	&dev_attr_max_regions.attr,

@@ -133,6 +133,7 @@ FIXTURE_TEARDOWN(dev)
 {
 	if (self->fd >= 0)
 		close(self->fd);
+	vbus_set_attr(self->name, "call_poll_us", "0");	/* call_poll_us */
 }
 
 /* Each device status comes back as the errno of the same name. */
@@ -249,6 +250,59 @@ TEST_F(dev, no_head_of_line_blocking)
 	EXPECT_EQ(0, sc.returned);
 	pthread_join(t, NULL);
 	EXPECT_EQ(0, sc.err);
+}
+
+/* @n DELAY calls of @ms each: how many of them a poll found ended. */
+static long delayed_calls_polled(struct __test_metadata *_metadata,
+				 const char *name, int fd, int n, uint32_t ms)
+{
+	long before = vbus_stat(name, "callq_polled");
+	uint32_t arg = htole32(ms);
+	struct vbus_call c;
+	int i;
+
+	for (i = 0; i < n; i++)
+		EXPECT_EQ(0, vbus_do(fd, VBUS_TEST_DELAY, &arg, sizeof(arg),
+				     NULL, 0, &c));
+	return vbus_stat(name, "callq_polled") - before;
+}
+
+/*
+ * sysfs call_poll_us: a synchronous call on a call queue polls for its
+ * answer that long before sleeping. A 1 ms DELAY ends within a 10 ms
+ * poll; one of 200 ms outlasts a 1 ms poll (by enough that a vCPU the
+ * host stalls meanwhile does not matter) and ends by interrupt, as every
+ * call does with polling off (the default).
+ */
+TEST_F(dev, call_poll_us)
+{
+	char buf[16];
+	long polled;
+
+	if (!(self->info.features & (1ULL << VIRTIO_VBUS_F_CALLQ))) {
+		EXPECT_EQ(-EOPNOTSUPP, vbus_set_attr(self->name, "call_poll_us",
+						     "10"));
+		SKIP(return, "no VIRTIO_VBUS_F_CALLQ (calls use the mailbox)");
+	}
+	ASSERT_EQ(0, vbus_attr(self->name, "call_poll_us", buf, sizeof(buf)));
+	EXPECT_STREQ("0", buf);
+	EXPECT_EQ(0, delayed_calls_polled(_metadata, self->name, self->fd, 5, 1));
+	EXPECT_EQ(-EINVAL, vbus_set_attr(self->name, "call_poll_us", "10001"));
+	EXPECT_EQ(-EINVAL, vbus_set_attr(self->name, "call_poll_us", "-1"));
+
+	ASSERT_EQ(0, vbus_set_attr(self->name, "call_poll_us", "10000"));
+	polled = delayed_calls_polled(_metadata, self->name, self->fd, 20, 1);
+	TH_LOG("polling 10 ms: %ld of 20 calls of 1 ms ended during the poll",
+	       polled);
+	EXPECT_LT(0, polled);
+	ASSERT_EQ(0, vbus_set_attr(self->name, "call_poll_us", "1000"));
+	EXPECT_EQ(0, delayed_calls_polled(_metadata, self->name, self->fd, 3,
+					  200));
+	/* The driver's setting, not the device's: a reset keeps it. */
+	ASSERT_EQ(0, ioctl(self->fd, VBUS_IOC_RESET));
+	ASSERT_EQ(0, vbus_attr(self->name, "call_poll_us", buf, sizeof(buf)));
+	EXPECT_STREQ("1000", buf);
+	ASSERT_EQ(0, vbus_set_attr(self->name, "call_poll_us", "0"));
 }
 
 /* Bad ioctl arguments get their documented errno. */

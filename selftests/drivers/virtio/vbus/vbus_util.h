@@ -95,6 +95,16 @@ static inline int vbus_attr(const char *dev, const char *attr, char *buf,
 	return vbus_read_file(path, buf, len);
 }
 
+/* Writes @val to @dev's sysfs attribute @attr: 0, or -errno. */
+static inline int vbus_set_attr(const char *dev, const char *attr,
+				const char *val)
+{
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), VBUS_SYSFS "/%s/%s", dev, attr);
+	return vbus_write_file(path, val);
+}
+
 static int vbus_name_cmp(const void *a, const void *b)
 {
 	return strverscmp(a, b);
