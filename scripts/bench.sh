@@ -85,10 +85,17 @@ a32=$(val async_calls_per_s 32 3)
 target "async calls, depth 32 >= 3 x depth 1 ($a1 -> $a32 calls/s)" \
 	"$(awk -v a="$a1" -v b="$a32" 'BEGIN { print (b >= 3 * a) }')"
 
-v=$(val vu_rtt_p50_us 4096 5)
-target "out-of-process round trip <= 2 x in-QEMU (4 KiB p50 ratio $v)" \
-	"$(awk -v r="$v" 'BEGIN { print (r <= 2) }')"
-echo "          (64 B: $(val vu_rtt_p50_us 64 5); calls/s, 1 and 4 threads: $(val vu_calls_per_s 1 5), $(val vu_calls_per_s 4 5) of in-QEMU)"
+# Waiting for the interrupt, and polling for the answer (call_poll_us):
+# under TCG the first costs the out-of-process device one more host
+# thread's wake-up than the in-QEMU one (see README).
+for m in vu_rtt_p50_us vu_rtt_polled_p50_us; do
+	v=$(val $m 4096 5)
+	how="waiting for the interrupt"
+	[ $m = vu_rtt_polled_p50_us ] && how="calls polled"
+	target "out-of-process round trip <= 2 x in-QEMU, $how (4 KiB p50 ratio $v, 64 B $(val $m 64 5))" \
+		"$(awk -v r="$v" 'BEGIN { print (r <= 2) }')"
+done
+echo "          (calls/s, 1 and 4 threads: $(val vu_calls_per_s 1 5), $(val vu_calls_per_s 4 5) of in-QEMU)"
 
 echo "== live migration, medians (total: $(val mig_total_ms 0 3) ms without vbus, $(val mig_total_ms 8 3) ms with)"
 echo "          downtime as QEMU reports it: $(val mig_downtime_ms 0 3) ms without vbus, $(val mig_downtime_ms 8 3) ms with;"

@@ -5,8 +5,9 @@
  *   vbus_bench [-q]
  *
  * Needs vbus-test devices, one "vbus-mbox" device without call queues (for
- * the call-queue figures), one "vbus-vu" device whose type runs in another
- * process (vhost-user-vbus-pci; for the out-of-process figures), and two virtio-serial ports named "vbus.rr"
+ * the call-queue figures), "vbus-vu" and "vbus-vu-poll" devices whose type
+ * runs in another process (vhost-user-vbus-pci; for the out-of-process
+ * figures), and two virtio-serial ports named "vbus.rr"
  * (the host echoes) and "vbus.sink" (the host discards), as scripts/bench.sh
  * sets up. Prints a table, and "csv," lines for the host. -q: a quick
  * smoke run (few iterations).
@@ -854,14 +855,68 @@ static void bench_callq(void)
 }
 
 /*
+ * The driver's poll (sysfs call_poll_us) for the polled out-of-process
+ * comparison: long enough for either device's answer under TCG (tens of
+ * microseconds), short of a timeslice. The "vbus-vu-poll" backend polls
+ * its call queue for 100 us after each kick (scripts/bench.sh).
+ */
+#define VU_POLL_US	200
+
+/* Sets sysfs call_poll_us of the vbusN device @dev to @us. */
+static void set_call_poll(const char *dev, unsigned int us)
+{
+	char path[64];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/sys/class/vbus/%s/call_poll_us", dev);
+	f = fopen(path, "w");
+	if (!f || fprintf(f, "%u", us) < 0 || fclose(f))
+		die(path);
+}
+
+/*
+ * Round trips of the device type @type in another process and of the
+ * one in QEMU (@qfd, devs[0]), each call polled by the driver for up to
+ * @poll_us: CSV metric @metric.
+ */
+static void vu_rtt(const char *type, int qfd, unsigned int poll_us,
+		   const char *metric)
+{
+	static const uint32_t sizes[] = { 64, 4096 };
+	int iters = quick ? 50 : 2000, i, ufd;
+	char name[1][16], param[16];
+	double u, q;
+
+	if (find_type(type, name, 1) != 1) {
+		fprintf(stderr, "vbus_bench: no %s device\n", type);
+		exit(1);
+	}
+	ufd = open_dev(name[0]);
+	set_call_poll(name[0], poll_us);
+	set_call_poll(devs[0], poll_us);
+	printf("%s, the driver polling %u us:\n", type, poll_us);
+	for (i = 0; i < 2; i++) {
+		u = echo_p50(ufd, sizes[i], iters);
+		q = echo_p50(qfd, sizes[i], iters);
+		printf("  payload %-18u %10.1f %10.1f %8.2f\n", sizes[i], u, q,
+		       u / q);
+		snprintf(param, sizeof(param), "%u", sizes[i]);
+		csv(metric, param, u, q);
+	}
+	set_call_poll(name[0], 0);
+	set_call_poll(devs[0], 0);
+	close(ufd);
+}
+
+/*
  * The device type in another process (a "vbus-vu" device on
  * vhost-user-vbus-pci) against the one in QEMU (devs[0]): round trips
- * and calls per second, both through the call queues.
+ * and calls per second, all through the call queues; and round trips
+ * with both sides polling ("vbus-vu-poll", the driver's call_poll_us).
  */
 static void bench_vhost_user(void)
 {
-	static const uint32_t sizes[] = { 64, 4096 };
-	int iters = quick ? 50 : 2000, i, n, fds[2];
+	int n, fds[2];
 	char names[1][16], param[16];
 	double u, q;
 
@@ -874,14 +929,8 @@ static void bench_vhost_user(void)
 	run_callers(&fds[0], 1, 1);	/* warm up */
 	printf("%-28s %10s %10s %8s\n", "round trip p50 (us)", "vhost-user",
 	       "in QEMU", "ratio");
-	for (i = 0; i < 2; i++) {
-		u = echo_p50(fds[0], sizes[i], iters);
-		q = echo_p50(fds[1], sizes[i], iters);
-		printf("  payload %-18u %10.1f %10.1f %8.2f\n", sizes[i], u, q,
-		       u / q);
-		snprintf(param, sizeof(param), "%u", sizes[i]);
-		csv("vu_rtt_p50_us", param, u, q);
-	}
+	vu_rtt("vbus-vu", fds[1], 0, "vu_rtt_p50_us");
+	vu_rtt("vbus-vu-poll", fds[1], VU_POLL_US, "vu_rtt_polled_p50_us");
 	printf("%-28s %10s %10s %8s\n", "threads, one device", "vhost-user/s",
 	       "in QEMU/s", "ratio");
 	for (n = 1; n <= 4; n *= 4) {

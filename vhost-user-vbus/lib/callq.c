@@ -197,10 +197,30 @@ static void vbus_callq_run(struct vbus_dev *dev, unsigned int q)
 	}
 }
 
+/*
+ * Queue @q was kicked: runs its calls, then polls it for up to
+ * conf.poll_us for more. The poll's time is not extended by the calls it
+ * finds: a driver that never stops calling cannot hold the main loop.
+ */
 void vbus_callq_handle(struct vbus_dev *dev, unsigned int q)
 {
-	if (vbus_has(dev, VIRTIO_VBUS_F_CALLQ))
+	VuVirtq *vq = vbus_callq(dev, q);
+	uint64_t before;
+	gint64 end;
+
+	if (!vbus_has(dev, VIRTIO_VBUS_F_CALLQ))
+		return;
+	vbus_callq_run(dev, q);
+	end = g_get_monotonic_time() + dev->conf.poll_us;
+	while (dev->conf.poll_us && dev->serving &&
+	       g_get_monotonic_time() < end) {
+		if (vu_queue_empty(vbus_vu(dev), vq) ||
+		    dev->callq_running[q] >= dev->conf.max_calls)
+			continue;
+		before = dev->stats.calls;
 		vbus_callq_run(dev, q);
+		dev->stats.polled_calls += dev->stats.calls - before;
+	}
 }
 
 void vbus_callq_complete(struct vbus_dev *dev, struct vbus_dev_call *call)

@@ -50,6 +50,8 @@ static bool vbus_conf_valid(const struct vbus_device_type *type,
 		why = "num_call_queues must be 1 to 64, max_calls 1 to 256";
 	else if (!c->cmd_timeout_ms || c->cmd_timeout_ms < type->max_call_ms)
 		why = "cmd_timeout_ms must be at least the type's max_call_ms";
+	else if (c->poll_us > VBUS_MAX_POLL_US)
+		why = "poll_us must be 0 to 10000";
 	if (why)
 		fprintf(stderr, "vbus-device: %s\n", why);
 	return !why;

@@ -14,6 +14,7 @@
 
 #define VBUS_MAX_CALL_LEN	(16u << 20)
 #define VBUS_MAX_CALLS		256
+#define VBUS_MAX_POLL_US	10000
 /* The hostile flood's events, and the ids of hostile events (the spec). */
 #define VBUS_FLOOD_EVENTS	20000
 #define VBUS_FLOOD_REGION	0xf100d000

@@ -3,7 +3,8 @@
 """vhost-user-vbus-test as a process, without QEMU: it serves front-ends
 one after the other (a front-end that goes is not the end of the daemon),
 answers the vhost-user handshake with the device's features and protocol
-features, and ends cleanly on SIGTERM. TAP on stdout.
+features, ends cleanly on SIGTERM, and refuses options out of range.
+TAP on stdout.
 
 Usage: daemon_test.py DAEMON
 """
@@ -52,9 +53,21 @@ def get_u64(s, request):
     return req, struct.unpack("<Q", body)[0] if size == 8 else None
 
 
+def bad_options(daemon, d):
+    """An option out of range: exit 2 with a message, no socket."""
+    path = os.path.join(d, "bad.sock")
+    for opt in (["--poll-us", "-1"], ["--poll-us", "10001"],
+                ["--max-calls", "0"]):
+        r = subprocess.run([daemon, "--socket-path", path] + opt,
+                           capture_output=True, timeout=10)
+        ok(r.returncode == 2 and r.stderr and not os.path.exists(path),
+           "%s: exit 2 with a message" % " ".join(opt))
+
+
 def main():
     daemon = sys.argv[1]
     with tempfile.TemporaryDirectory() as d:
+        bad_options(daemon, d)
         path = os.path.join(d, "vbus.sock")
         p = subprocess.Popen([daemon, "--socket-path", path],
                              stderr=subprocess.PIPE)

@@ -360,6 +360,9 @@ TEST(config_limits)
 	vbus_dev_config_init(&conf);
 	conf.max_call_len = 17 << 20;
 	EXPECT_EQ(NULL, vbus_dev_new(t, &conf, NULL));
+	vbus_dev_config_init(&conf);
+	conf.poll_us = 10001;
+	EXPECT_EQ(NULL, vbus_dev_new(t, &conf, NULL));
 }
 
 /* The guide's example type works as its guide says. */

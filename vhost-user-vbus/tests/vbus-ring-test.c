@@ -8,6 +8,7 @@
  * needs a reset (the connection closes), never in a crash.
  */
 #include <endian.h>
+#include <pthread.h>
 #include <string.h>
 #include <sys/eventfd.h>
 #include <unistd.h>
@@ -243,6 +244,83 @@ TEST_F(ring, call_echo)
 	EXPECT_EQ(0, memcmp(gpa(self, a + 128), "abcd", 4));
 	EXPECT_EQ(VIRTIO_VBUS_S_OK, le16toh(ftr(self, a + 132)->status));
 	EXPECT_EQ(4, le32toh(ftr(self, a + 132)->result_len));
+}
+
+/* An ECHO of "abcd" on the call queue, its buffers at @a. */
+static void echo_call(struct _test_data_ring *self, uint64_t a)
+{
+	struct buf b[] = {
+		{ a, 8, false }, { a + 64, 4, false }, { a + 128, 20, true },
+	};
+
+	call_hdr(self, a, VBUS_TEST_ECHO, 0);
+	memcpy(gpa(self, a + 64), "abcd", 4);
+	chain(self, 2, b, 3);
+}
+
+static void *echo_call_later(void *arg)
+{
+	usleep(10000);
+	echo_call(arg, RAM0 + DATA + 0x1000);
+	return NULL;
+}
+
+/* poll_us: a call made after the kick, within the poll, needs no kick. */
+TEST_F(ring, poll_finds_the_next_call)
+{
+	pthread_t t;
+
+	self->dev->conf.poll_us = VBUS_MAX_POLL_US * 100;	/* 1 s */
+	echo_call(self, RAM0 + DATA);
+	ASSERT_EQ(0, pthread_create(&t, NULL, echo_call_later, self));
+	vbus_callq_handle(self->dev, 0);
+	pthread_join(t, NULL);
+	EXPECT_EQ(2, used_idx(self, 2));
+	EXPECT_EQ(1, vbus_dev_stats(self->dev)->polled_calls);
+	EXPECT_EQ(0, memcmp(gpa(self, RAM0 + DATA + 0x1000 + 128), "abcd", 4));
+}
+
+/* Without poll_us (the default), the second call waits for its kick. */
+TEST_F(ring, no_poll_by_default)
+{
+	pthread_t t;
+	gint64 start = g_get_monotonic_time();
+
+	echo_call(self, RAM0 + DATA);
+	ASSERT_EQ(0, pthread_create(&t, NULL, echo_call_later, self));
+	vbus_callq_handle(self->dev, 0);
+	EXPECT_GT(10000, g_get_monotonic_time() - start);
+	pthread_join(t, NULL);
+	EXPECT_EQ(1, used_idx(self, 2));
+	vbus_callq_handle(self->dev, 0);
+	EXPECT_EQ(2, used_idx(self, 2));
+	EXPECT_EQ(0, vbus_dev_stats(self->dev)->polled_calls);
+}
+
+/* The poll ends on time even with a call it cannot start (max_calls). */
+TEST_F(ring, poll_is_bounded)
+{
+	uint32_t ms = htole32(5000);
+	gint64 start;
+	int i;
+
+	self->dev->conf.poll_us = 20000;
+	for (i = 0; i < 3; i++) {
+		uint64_t a = RAM0 + DATA + 0x1000 * i;
+		struct buf b[] = {
+			{ a, 8, false }, { a + 64, 4, false }, { a + 128, 16, true },
+		};
+
+		call_hdr(self, a, VBUS_TEST_DELAY, 0);
+		memcpy(gpa(self, a + 64), &ms, 4);
+		chain(self, 2, b, 3);
+	}
+	start = g_get_monotonic_time();
+	vbus_callq_handle(self->dev, 0);
+	EXPECT_LE(20000, g_get_monotonic_time() - start);
+	EXPECT_GT(2000000, g_get_monotonic_time() - start);
+	EXPECT_EQ(2, self->dev->callq_running[0]);	/* max_calls */
+	EXPECT_EQ(0, used_idx(self, 2));
 }
 
 /* Header, payload, answer and footer split anywhere: two byte streams. */

@@ -24,7 +24,7 @@ static gchar *type_name = VBUS_TEST_TYPE;
 static gint abi_version = VBUS_TEST_ABI_VERSION;
 static gint max_delay_ms = VBUS_TEST_MAX_DELAY_MS;
 static gint num_event_queues = 1, num_call_queues = 1, max_calls = 64;
-static gint max_call_len = 64 << 10, cmd_timeout_ms = 15000;
+static gint max_call_len = 64 << 10, cmd_timeout_ms = 15000, poll_us;
 static gboolean no_call, no_shm, no_callq, no_coalesce;
 
 static const GOptionEntry options[] = {
@@ -46,6 +46,8 @@ static const GOptionEntry options[] = {
 	  "the longest call payload (65536)", "BYTES" },
 	{ "cmd-timeout-ms", 0, 0, G_OPTION_ARG_INT, &cmd_timeout_ms,
 	  "the device's command timeout (15000)", "MS" },
+	{ "poll-us", 0, 0, G_OPTION_ARG_INT, &poll_us,
+	  "after a kick, poll call queues this long, 0 to 10000 (0)", "US" },
 	{ "no-call", 0, 0, G_OPTION_ARG_NONE, &no_call,
 	  "no device calls", NULL },
 	{ "no-shm", 0, 0, G_OPTION_ARG_NONE, &no_shm,
@@ -140,9 +142,14 @@ static bool parse(int argc, char **argv, struct vbus_dev_config *conf)
 	conf->max_calls = max_calls;
 	conf->max_call_len = max_call_len;
 	conf->cmd_timeout_ms = cmd_timeout_ms;
-	return num_event_queues > 0 && num_call_queues > 0 && max_calls > 0 &&
-	       max_call_len > 0 && cmd_timeout_ms > 0 && max_delay_ms >= 0 &&
-	       abi_version >= 0;
+	conf->poll_us = poll_us;
+	/* The library checks the upper bounds. */
+	if (num_event_queues > 0 && num_call_queues > 0 && max_calls > 0 &&
+	    max_call_len > 0 && cmd_timeout_ms > 0 && max_delay_ms >= 0 &&
+	    abi_version >= 0 && poll_us >= 0)
+		return true;
+	fprintf(stderr, "vhost-user-vbus-test: a negative or zero limit (see --help)\n");
+	return false;
 }
 
 int main(int argc, char **argv)

@@ -25,7 +25,8 @@
 # migration tests skip),
 # VBUS_DEBUG=1 (the debug kernel of scripts/build-debug-kernel.sh: KASAN,
 # lockdep, kmemleak, fault injection; x86 transports only),
-# VBUS_LOOPS=N (cycles of the remove/add loops: 50, 10 with VBUS_DEBUG).
+# VBUS_LOOPS=N (cycles of the remove/add loops: 50, 10 with VBUS_DEBUG),
+# VBUS_APPEND (more guest kernel command line, e.g. nokaslr).
 
 set -u
 readonly KSFT_PASS=0 KSFT_FAIL=1 KSFT_SKIP=4
@@ -300,6 +301,8 @@ if [ "$job" = bench ]; then
 	machine=(-M q35,memory-backend=mem
 		-object memory-backend-memfd,id=mem,size=1G,share=on)
 	vu_add vub "--type-name vbus-vu"
+	# The same, polling its call queue for 100 us after each kick.
+	vu_add vup "--type-name vbus-vu-poll --poll-us 100"
 	append="vbus.bench=${VBUS_BENCH_ARGS:-}"
 fi
 
@@ -391,6 +394,9 @@ fi
 loops=${VBUS_LOOPS:-}
 [ -z "$loops" ] && [ -n "${VBUS_DEBUG:-}" ] && loops=10
 [ -n "$loops" ] && append+=" vbus.loops=$loops"
+# More guest kernel command line, e.g. VBUS_APPEND=nokaslr to read a hung
+# guest's registers (QMP "info registers -a") against System.map.
+[ -n "${VBUS_APPEND:-}" ] && append+=" $VBUS_APPEND"
 qemu_cmd=("$QEMU" "${FIRMWARE[@]}" -accel "$accel_opts" \
 	"${machine[@]}" -smp 2 -m 1G -nodefaults -display none -no-reboot \
 	"${serial[@]}" -pidfile "$work/qemu.pid" \
