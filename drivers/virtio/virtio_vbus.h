@@ -238,6 +238,8 @@ struct vbus_evq {
  * @reqs: the calls the device has, oldest first, under @lock
  * @parked: calls submitted without waiting while the queue was full,
  *	started in order as room frees, under @lock
+ * @pollers: callers polling the queue (call_poll_us), under @lock; its
+ *	callbacks stay off while there are any
  * @bad: why an answer was refused, for the watchdog to report, or ""
  */
 struct vbus_callq {
@@ -245,6 +247,7 @@ struct vbus_callq {
 	spinlock_t lock;		/* see @lock above */
 	unsigned int inflight;
 	unsigned int max;
+	unsigned int pollers;
 	struct list_head reqs;
 	struct list_head parked;
 	char bad[64];

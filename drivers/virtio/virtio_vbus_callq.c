@@ -111,7 +111,7 @@ static int vbus_callq_add(struct virtio_vbus *vb, struct vbus_callq *cq,
 	virtqueue_kick(cq->vq);
 	do {
 		vbus_callq_reap(vb, cq, done);
-	} while (!virtqueue_enable_cb(cq->vq));
+	} while (!cq->pollers && !virtqueue_enable_cb(cq->vq));
 	return 0;
 }
 
@@ -171,15 +171,21 @@ static void vbus_callq_end(struct list_head *done)
 /*
  * Ends the calls the device gave back on @cq and starts parked ones: from
  * @cq's interrupt (@vq, the queue that interrupted) or a caller polling
- * (@vq NULL: whatever queue @cq has).
+ * (@vq NULL: whatever queue @cq has). Callbacks are left on unless
+ * someone polls; @pollers is added to the count of those first. Returns
+ * whether @req (if any) ended here.
  */
-static void vbus_callq_collect(struct virtio_vbus *vb, struct vbus_callq *cq,
-			       struct virtqueue *vq)
+static bool vbus_callq_collect(struct virtio_vbus *vb, struct vbus_callq *cq,
+			       struct virtqueue *vq, int pollers,
+			       struct vbus_call_req *req)
 {
+	struct vbus_call_req *r;
 	unsigned long flags;
+	bool found = false;
 	LIST_HEAD(done);
 
 	spin_lock_irqsave(&cq->lock, flags);
+	cq->pollers += pollers;
 	/* A late interrupt or poll after vbus_callq_stop() finds no queue. */
 	if (cq->vq && (!vq || cq->vq == vq)) {
 		vq = cq->vq;
@@ -187,16 +193,19 @@ static void vbus_callq_collect(struct virtio_vbus *vb, struct vbus_callq *cq,
 			virtqueue_disable_cb(vq);
 			vbus_callq_reap(vb, cq, &done);
 			vbus_callq_unpark(vb, cq, &done);
-		} while (!virtqueue_enable_cb(vq));
+		} while (!cq->pollers && !virtqueue_enable_cb(vq));
 	}
 	spin_unlock_irqrestore(&cq->lock, flags);
+	list_for_each_entry(r, &done, node)
+		found |= r == req;
 	vbus_callq_end(&done);
+	return found;
 }
 
 /* Virtqueue callback. */
 static void vbus_callq_done(struct virtqueue *vq)
 {
-	vbus_callq_collect(vq->vdev->priv, vbus_callq_of(vq), vq);
+	vbus_callq_collect(vq->vdev->priv, vbus_callq_of(vq), vq, 0, NULL);
 }
 
 /*
@@ -494,26 +503,30 @@ static bool vbus_callq_overdue(struct vbus_call_req *req)
  * Polls @s's queue for up to @vb->call_poll_us before its caller sleeps:
  * the answer of a device in another process is seen without waiting for
  * its interrupt, which under TCG costs the host another thread's wake-up.
- * True if @s ended meanwhile. Stops early for a signal or the scheduler.
+ * The queue's callbacks are off meanwhile (an interrupt would find the
+ * answers taken: spurious). Stops early for a signal or the scheduler.
  */
-static bool vbus_callq_poll(struct virtio_vbus *vb, struct vbus_callq_sync *s)
+static void vbus_callq_poll(struct virtio_vbus *vb, struct vbus_callq_sync *s)
 {
 	u32 us = READ_ONCE(vb->call_poll_us);
+	struct vbus_callq *cq = s->req.cq;
+	bool found;
 	u64 end;
 
 	if (!us || completion_done(&s->done))
-		return false;
+		return;
 	end = local_clock() + (u64)us * NSEC_PER_USEC;
-	do {
-		vbus_callq_collect(vb, s->req.cq, NULL);
-		if (completion_done(&s->done)) {
-			atomic64_inc(&vb->stats.callq_polled);
-			return true;
-		}
+	found = vbus_callq_collect(vb, cq, NULL, 1, &s->req);
+	while (!found && !completion_done(&s->done) &&
+	       local_clock() < end && !need_resched() &&
+	       !signal_pending(current)) {
 		cpu_relax();
-	} while (local_clock() < end && !need_resched() &&
-		 !signal_pending(current));
-	return false;
+		found = vbus_callq_collect(vb, cq, NULL, 0, &s->req);
+	}
+	/* The last poller out turns the callbacks back on. */
+	found |= vbus_callq_collect(vb, cq, NULL, -1, &s->req);
+	if (found)
+		atomic64_inc(&vb->stats.callq_polled);
 }
 
 /*

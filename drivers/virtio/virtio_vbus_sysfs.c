@@ -96,10 +96,10 @@ static ssize_t call_poll_us_store(struct device *dev,
 	err = kstrtou32(buf, 0, &us);
 	if (err)
 		return err;
-	if (us > VBUS_CALL_POLL_MAX_US)
-		return -EINVAL;
 	if (!vb->has_callq)
 		return -EOPNOTSUPP;
+	if (us > VBUS_CALL_POLL_MAX_US)
+		return -EINVAL;
 	WRITE_ONCE(vb->call_poll_us, us);
 	return count;
 }

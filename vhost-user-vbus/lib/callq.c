@@ -198,29 +198,43 @@ static void vbus_callq_run(struct vbus_dev *dev, unsigned int q)
 }
 
 /*
- * Queue @q was kicked: runs its calls, then polls it for up to
- * conf.poll_us for more. The poll's time is not extended by the calls it
- * finds: a driver that never stops calling cannot hold the main loop.
+ * Polls queue @q for up to conf.poll_us for the calls that follow a kick,
+ * the driver's notifications off meanwhile. The time is not extended by
+ * the calls it finds (a driver that never stops calling cannot hold the
+ * main loop), and the poll ends once the queue is full: only the main
+ * loop can end a call.
  */
+static void vbus_callq_poll(struct vbus_dev *dev, unsigned int q)
+{
+	gint64 end = g_get_monotonic_time() + dev->conf.poll_us;
+	uint64_t before = dev->stats.calls;
+	VuVirtq *vq = vbus_callq(dev, q);
+	VuDev *vu = vbus_vu(dev);
+
+	if (!dev->serving || !vu_queue_started(vu, vq))
+		return;
+	vu_queue_set_notification(vu, vq, 0);
+	while (dev->serving && dev->callq_running[q] < dev->conf.max_calls &&
+	       g_get_monotonic_time() < end) {
+		if (!vu_queue_empty(vu, vq))
+			vbus_callq_run(dev, q);
+	}
+	dev->stats.polled_calls += dev->stats.calls - before;
+	if (!dev->serving)
+		return;		/* the device needs a reset */
+	vu_queue_set_notification(vu, vq, 1);
+	/* A call made as notifications came back on. */
+	vbus_callq_run(dev, q);
+}
+
+/* Queue @q was kicked: runs its calls, then polls it (conf.poll_us). */
 void vbus_callq_handle(struct vbus_dev *dev, unsigned int q)
 {
-	VuVirtq *vq = vbus_callq(dev, q);
-	uint64_t before;
-	gint64 end;
-
 	if (!vbus_has(dev, VIRTIO_VBUS_F_CALLQ))
 		return;
 	vbus_callq_run(dev, q);
-	end = g_get_monotonic_time() + dev->conf.poll_us;
-	while (dev->conf.poll_us && dev->serving &&
-	       g_get_monotonic_time() < end) {
-		if (vu_queue_empty(vbus_vu(dev), vq) ||
-		    dev->callq_running[q] >= dev->conf.max_calls)
-			continue;
-		before = dev->stats.calls;
-		vbus_callq_run(dev, q);
-		dev->stats.polled_calls += dev->stats.calls - before;
-	}
+	if (dev->conf.poll_us)
+		vbus_callq_poll(dev, q);
 }
 
 void vbus_callq_complete(struct vbus_dev *dev, struct vbus_dev_call *call)
@@ -245,7 +259,9 @@ void vbus_callq_started(struct vbus_dev *dev, unsigned int q)
 		if (req->q == q && req->done)
 			vbus_callq_push(dev, req);
 	}
-	vbus_callq_handle(dev, q);
+	/* Not polled: this runs within a vhost-user message. */
+	if (vbus_has(dev, VIRTIO_VBUS_F_CALLQ))
+		vbus_callq_run(dev, q);
 }
 
 /* A reset: no call in flight is made used or written to. */

@@ -52,7 +52,7 @@ struct vbus_dev_stats {
 	uint64_t busy_doorbells;
 	uint64_t bad_signals;
 	uint64_t events_dropped;
-	uint64_t polled_calls;		/* calls a poll (poll_us) found */
+	uint64_t polled_calls;		/* chains a poll (poll_us) found */
 };
 
 /* A device type: the callbacks the library calls. */
@@ -92,9 +92,10 @@ struct vbus_dev_config {
 	uint32_t cmd_timeout_ms;	/* at least the type's max_call_ms */
 	/*
 	 * After a kick, how long (0 to 10000 us) a call queue is polled for
-	 * calls that follow, the main loop waiting meanwhile: a driver that
-	 * sends its next call within that time saves the backend a wake-up
-	 * (see the README's out-of-process figures). 0, the default: none.
+	 * calls that follow, the main loop waiting meanwhile (until the
+	 * queue is full): a driver that sends its next call within that time
+	 * needs no kick, and saves the backend a wake-up (see the README's
+	 * out-of-process figures). 0, the default: none.
 	 */
 	uint32_t poll_us;
 };
