@@ -397,6 +397,10 @@ struct vbus_file {
  *	removal
  * @evqs: the event queues, @num_evqs of them
  * @vqs_live: the virtqueues exist (a failed re-initialisation leaves none)
+ * @cbs_live: the event and signal queues' callbacks may queue their work:
+ *	from finding the virtqueues to the reset before their teardown;
+ *	written under @cmd_lock (cleared before virtio_synchronize_cbs()),
+ *	read without a lock by the callbacks
  * @sigq: the signal queue (with @has_shm)
  * @sigq_lock: protects @sigq and @owed
  * @owed: regions owing the device a notification
@@ -470,6 +474,7 @@ struct virtio_vbus {
 
 	struct vbus_evq evqs[VIRTIO_VBUS_MAX_EVENT_QUEUES];
 	bool vqs_live;
+	bool cbs_live;
 	struct virtqueue *sigq;
 	spinlock_t sigq_lock;		/* see @sigq_lock above */
 	struct list_head owed;
@@ -543,6 +548,7 @@ int vbus_callq_call(struct virtio_vbus *vb, u32 func, struct vbus_call_bufs *b,
 		    bool intr, struct vbus_cmd_result *res);
 
 /* virtio_vbus_event.c */
+void vbus_evq_prepare(struct virtio_vbus *vb);
 int vbus_evq_init(struct virtio_vbus *vb);
 void vbus_evq_fill(struct virtio_vbus *vb);
 void vbus_evq_stop(struct virtio_vbus *vb);

@@ -516,14 +516,19 @@ int vbus_do_cmd(struct virtio_vbus *vb, const struct vbus_cmd *cmd,
 void vbus_cmd_reset(struct virtio_vbus *vb)
 {
 	mutex_lock(&vb->cmd_lock);
-	virtio_reset_device(vb->vdev);
 	/*
-	 * No interrupt comes after the reset, but one taken before it may
-	 * still be in a callback, which may queue work: wait for it, so
-	 * that the workers stopped next stay stopped, and no transport
-	 * handler walks the virtqueues del_vqs() frees (virtio-mmio's does,
-	 * without a lock).
+	 * An interrupt the device raised before or during the reset may
+	 * still come after it (an MSI on its way to another CPU; QEMU's
+	 * vhost-user front-end raises one as it stops the backend), and
+	 * its callback find used buffers: from now on callbacks queue no
+	 * work. Then wait for any running, so that the workers stopped
+	 * next stay stopped (a work queued after would outlive the device:
+	 * the remove/add loops' list corruption), and no transport handler
+	 * walks the virtqueues del_vqs() frees (virtio-mmio's does, without
+	 * a lock).
 	 */
+	WRITE_ONCE(vb->cbs_live, false);
+	virtio_reset_device(vb->vdev);
 	virtio_synchronize_cbs(vb->vdev);
 	vbus_orphan_free(vb);
 	memset(&vb->shadow, 0, sizeof(vb->shadow));

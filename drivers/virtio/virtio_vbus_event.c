@@ -29,6 +29,9 @@ static void vbus_evq_done(struct virtqueue *vq)
 {
 	struct vbus_evq *evq = vbus_evq_of(vq);
 
+	/* Late, after the reset: the worker is stopped, and stays so. */
+	if (!READ_ONCE(evq->vb->cbs_live))
+		return;
 	atomic64_inc(&evq->vb->stats.evq_irqs);
 	virtqueue_disable_cb(vq);
 	queue_work(system_wq, &evq->work);
@@ -158,7 +161,8 @@ static void vbus_sigq_done(struct virtqueue *vq)
 {
 	struct virtio_vbus *vb = vq->vdev->priv;
 
-	queue_work(system_wq, &vb->sigq_work);
+	if (READ_ONCE(vb->cbs_live))
+		queue_work(system_wq, &vb->sigq_work);
 }
 
 /* The device returned signal buffers: send what is owed. */
@@ -257,19 +261,17 @@ int vbus_evq_init(struct virtio_vbus *vb)
 	vbus_evq_info(vb, info, nvqs);
 
 	for (i = 0; i < vb->num_evqs; i++) {
-		vb->evqs[i].vb = vb;
-		INIT_WORK(&vb->evqs[i].work, vbus_evq_work);
 		vb->evqs[i].bufs = kcalloc(VBUS_EVQ_BUFS, sizeof(*vb->evqs[i].bufs),
 					   GFP_KERNEL);
 		if (!vb->evqs[i].bufs)
 			goto err_free;
 	}
-	INIT_WORK(&vb->sigq_work, vbus_sigq_work);
 	err = vbus_find_vqs(vb, info, nvqs);
 	if (err)
 		goto err_free;
 	kfree(info);
 	vb->vqs_live = true;
+	WRITE_ONCE(vb->cbs_live, true);
 	return 0;
 
 err_free:
@@ -296,6 +298,18 @@ void vbus_evq_fill(struct virtio_vbus *vb)
 				break;
 		virtqueue_kick(evq->vq);
 	}
+}
+
+/* At probe, once: the workers (never initialised again, even idle). */
+void vbus_evq_prepare(struct virtio_vbus *vb)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(vb->evqs); i++) {
+		vb->evqs[i].vb = vb;
+		INIT_WORK(&vb->evqs[i].work, vbus_evq_work);
+	}
+	INIT_WORK(&vb->sigq_work, vbus_sigq_work);
 }
 
 /**

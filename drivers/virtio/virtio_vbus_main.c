@@ -537,6 +537,7 @@ static int vbus_probe(struct virtio_device *vdev)
 	spin_lock_init(&vb->files_lock);
 	vbus_callq_init(vb);
 	vbus_mbox_init(vb);
+	vbus_evq_prepare(vb);
 	INIT_LIST_HEAD(&vb->owed);
 	INIT_LIST_HEAD(&vb->files);
 	xa_init_flags(&vb->regions, XA_FLAGS_ALLOC);
