@@ -259,14 +259,18 @@ static void echo_call(struct _test_data_ring *self, uint64_t a)
 	chain(self, 2, b, 3);
 }
 
-/* Once the first call was answered: a second one, as a driver would. */
-static void *echo_call_after_first(void *arg)
+/*
+ * A second call once the poll began, which turns notifications off (not
+ * as soon as the first was answered: the run that answered it would take
+ * the second too).
+ */
+static void *echo_call_when_polled(void *arg)
 {
 	struct _test_data_ring *self = arg;
 	gint64 end = g_get_monotonic_time() + 10 * G_USEC_PER_SEC;
 
-	while (__atomic_load_n(&self->vq[2].vring.used->idx, __ATOMIC_ACQUIRE) !=
-	       htole16(1) && g_get_monotonic_time() < end)
+	while (__atomic_load_n(&self->vq[2].notification, __ATOMIC_ACQUIRE) &&
+	       g_get_monotonic_time() < end)
 		;
 	echo_call(self, RAM0 + DATA + 0x1000);
 	return NULL;
@@ -281,8 +285,9 @@ TEST_F(ring, poll_finds_the_next_call)
 	pthread_t t;
 
 	self->dev->conf.poll_us = 200000;	/* 200 ms */
+	self->vq[2].notification = true;
 	echo_call(self, RAM0 + DATA);
-	ASSERT_EQ(0, pthread_create(&t, NULL, echo_call_after_first, self));
+	ASSERT_EQ(0, pthread_create(&t, NULL, echo_call_when_polled, self));
 	vbus_callq_handle(self->dev, 0);
 	pthread_join(t, NULL);
 	EXPECT_EQ(2, used_idx(self, 2));
