@@ -104,13 +104,16 @@ check-intree:
 	scripts/check-intree.sh
 
 # The VM suite on the debug kernel: KASAN, lockdep, kmemleak, and the
-# fault-injection walk (vbus_fault_test), over pci and mmio; then the
-# migration tests in a guest of their own.
+# fault-injection walk (vbus_fault_test), over pci and mmio; late
+# interrupts over vhost-user, where they were seen; then the migration
+# tests in a guest of their own.
 check-debug: all
 	scripts/build-debug-kernel.sh
 	scripts/build-debug.sh
 	VBUS_DEBUG=1 VBUS_MIGRATION=0 $(SELFTESTS)/vmtest.sh -t pci -T 3600 $(TESTS)
 	VBUS_DEBUG=1 VBUS_MIGRATION=0 $(SELFTESTS)/vmtest.sh -t mmio -T 3600 $(TESTS)
+	VBUS_DEBUG=1 VBUS_MIGRATION=0 $(SELFTESTS)/vmtest.sh -t vhost-user -T 900 \
+		$(or $(TESTS),vbus_lifecycle_test:late_interrupts_after_reset)
 	VBUS_DEBUG=1 $(SELFTESTS)/vmtest.sh -t pci -T 3600 vbus_migration_test
 
 # Only the VM tests: make check-vm TESTS=vbus_bind_test:unbind_rebind

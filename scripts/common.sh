@@ -16,12 +16,16 @@ vbus_newest_kernel() {
 }
 
 # Record "name value" in the cache's versions file, replacing an old value.
+# Locked: the CI builds the debug kernel alongside the rest.
 vbus_record() {
 	local f=$VBUS_CACHE/versions.txt
 	mkdir -p "$VBUS_CACHE"
-	touch "$f"
-	sed -i "/^$1 /d" "$f"
-	printf '%s %s\n' "$1" "$2" >> "$f"
+	(
+		flock 9
+		touch "$f"
+		sed -i "/^$1 /d" "$f"
+		printf '%s %s\n' "$1" "$2" >> "$f"
+	) 9> "$f.lock"
 }
 
 # vbus_qemu_source SERIES: Debian's newest QEMU SERIES.x source in the

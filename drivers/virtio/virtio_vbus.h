@@ -119,6 +119,8 @@ struct vbus_call_bufs {
  * @callq_calls: calls put on call queues
  * @callq_parked: of them, calls that waited parked for room
  * @callq_polled: of them, synchronous calls whose end a poll found
+ * @late_irqs: event and signal queue interrupts that came after a reset
+ *	began, and were ignored
  */
 struct vbus_stats {
 	atomic64_t commands;
@@ -135,6 +137,7 @@ struct vbus_stats {
 	atomic64_t callq_calls;
 	atomic64_t callq_parked;
 	atomic64_t callq_polled;
+	atomic64_t late_irqs;
 };
 
 struct virtio_vbus;
@@ -546,6 +549,17 @@ void vbus_callq_stop(struct virtio_vbus *vb);
 int vbus_callq_submit(struct vbus_call_req *req);
 int vbus_callq_call(struct virtio_vbus *vb, u32 func, struct vbus_call_bufs *b,
 		    bool intr, struct vbus_cmd_result *res);
+
+/* virtio_vbus_fault.c */
+#ifdef CONFIG_FAULT_INJECTION_DEBUG_FS
+void vbus_fault_late_irq(struct virtio_vbus *vb);
+void vbus_fault_init(void);
+void vbus_fault_exit(void);
+#else
+static inline void vbus_fault_late_irq(struct virtio_vbus *vb) {}
+static inline void vbus_fault_init(void) {}
+static inline void vbus_fault_exit(void) {}
+#endif
 
 /* virtio_vbus_event.c */
 void vbus_evq_prepare(struct virtio_vbus *vb);

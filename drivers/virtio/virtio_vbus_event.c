@@ -30,8 +30,10 @@ static void vbus_evq_done(struct virtqueue *vq)
 	struct vbus_evq *evq = vbus_evq_of(vq);
 
 	/* Late, after the reset: the worker is stopped, and stays so. */
-	if (!READ_ONCE(evq->vb->cbs_live))
+	if (!READ_ONCE(evq->vb->cbs_live)) {
+		atomic64_inc(&evq->vb->stats.late_irqs);
 		return;
+	}
 	atomic64_inc(&evq->vb->stats.evq_irqs);
 	virtqueue_disable_cb(vq);
 	queue_work(system_wq, &evq->work);
@@ -163,6 +165,8 @@ static void vbus_sigq_done(struct virtqueue *vq)
 
 	if (READ_ONCE(vb->cbs_live))
 		queue_work(system_wq, &vb->sigq_work);
+	else
+		atomic64_inc(&vb->stats.late_irqs);
 }
 
 /* The device returned signal buffers: send what is owed. */

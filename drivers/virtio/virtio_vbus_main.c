@@ -252,6 +252,7 @@ static void vbus_dev_teardown(struct virtio_vbus *vb, u32 uevent)
 	vbus_cmd_reset(vb);
 	vbus_mbox_stop(vb);
 	vbus_evq_stop(vb);
+	vbus_fault_late_irq(vb);
 	cancel_work_sync(&vb->config_work);
 	vbus_regions_reset(vb);
 	if (uevent)
@@ -664,12 +665,14 @@ static int __init vbus_init(void)
 	err = alloc_chrdev_region(&vbus_devt, 0, VBUS_MAX_INSTANCES, "vbus");
 	if (err)
 		goto err_class;
+	vbus_fault_init();
 	err = register_virtio_driver(&vbus_driver);
 	if (err)
-		goto err_chrdev;
+		goto err_fault;
 	return 0;
 
-err_chrdev:
+err_fault:
+	vbus_fault_exit();
 	unregister_chrdev_region(vbus_devt, VBUS_MAX_INSTANCES);
 err_class:
 	class_unregister(&vbus_class);
@@ -681,6 +684,7 @@ err_wq:
 static void __exit vbus_exit(void)
 {
 	unregister_virtio_driver(&vbus_driver);
+	vbus_fault_exit();
 	unregister_chrdev_region(vbus_devt, VBUS_MAX_INSTANCES);
 	class_unregister(&vbus_class);
 	ida_destroy(&vbus_ida);

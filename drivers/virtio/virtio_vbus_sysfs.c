@@ -147,7 +147,8 @@ static ssize_t stats_show(struct device *dev, struct device_attribute *attr,
 			 "evq_irqs %lld\nevents %lld\nbad_events %lld\n"
 			 "budget_exhausted %lld\nsignals_in %lld\n"
 			 "signals_out %lld\nsig_kicks %lld\nsig_owed %lld\n"
-			 "callq_calls %lld\ncallq_parked %lld\ncallq_polled %lld\n",
+			 "callq_calls %lld\ncallq_parked %lld\ncallq_polled %lld\n"
+			 "late_irqs %lld\n",
 			 atomic64_read(&st->commands),
 			 atomic64_read(&st->cmd_errors),
 			 atomic64_read(&st->cmd_irqs),
@@ -161,7 +162,8 @@ static ssize_t stats_show(struct device *dev, struct device_attribute *attr,
 			 atomic64_read(&st->sig_owed),
 			 atomic64_read(&st->callq_calls),
 			 atomic64_read(&st->callq_parked),
-			 atomic64_read(&st->callq_polled));
+			 atomic64_read(&st->callq_polled),
+			 atomic64_read(&st->late_irqs));
 	for (q = 0; q < vb->num_evqs; q++)
 		len += sysfs_emit_at(buf, len, "evq%d_events %lld\n", q,
 				     atomic64_read(&vb->evqs[q].events));

@@ -21,6 +21,7 @@
 #include "vbus_util.h"
 
 #define TC_DEBUGFS	"/sys/kernel/debug/vbus_test_client"
+#define LATE_IRQ	"/sys/kernel/debug/fail_vbus_late_irq"
 
 static int call2(int fd, uint32_t func, uint32_t a, uint32_t b,
 		 struct vbus_call *c)
@@ -102,6 +103,8 @@ FIXTURE_TEARDOWN(dev)
 {
 	if (self->fd >= 0)
 		close(self->fd);
+	/* Absent without fault injection. */
+	vbus_write_file(LATE_IRQ "/times", "0");
 }
 
 /*
@@ -361,6 +364,92 @@ TEST_F(dev, reset_cancels_call_in_flight)
 	EXPECT_EQ(-ECANCELED, d.err);
 	EXPECT_GT(4000, d.ms);
 	EXPECT_EQ(0, echo(self->fd));
+}
+
+/* fail_vbus_late_irq fires at every teardown, @times more (-1: always). */
+static int late_irqs_inject(const char *times)
+{
+	return vbus_write_file(LATE_IRQ "/verbose", "0") ?:
+	       vbus_write_file(LATE_IRQ "/probability", "100") ?:
+	       vbus_write_file(LATE_IRQ "/interval", "1") ?:
+	       vbus_write_file(LATE_IRQ "/times", times);
+}
+
+/* Waits for the vbus device on virtio device @virtio; its name. */
+static int vbus_of_virtio(const char *virtio, char *name, size_t len)
+{
+	long end = vbus_now_ms() + VBUS_WAIT_MS;
+	char names[VBUS_MAX_DEVS][16], v[32];
+	int i, n;
+
+	do {
+		n = vbus_list(names, VBUS_MAX_DEVS);
+		for (i = 0; i < n; i++)
+			if (!vbus_virtio_name(names[i], v, sizeof(v)) &&
+			    !strcmp(v, virtio) && state_is(names[i], "ready") &&
+			    vbus_node_exists(names[i])) {
+				snprintf(name, len, "%s", names[i]);
+				return 0;
+			}
+		usleep(20000);
+	} while (vbus_now_ms() < end);
+	return -ETIMEDOUT;
+}
+
+/*
+ * Interrupts the device raised before a reset can reach the guest after
+ * it (an MSI on its way to another CPU; the one QEMU's vhost-user
+ * front-end raises as it stops the backend). fail_vbus_late_irq delivers
+ * every virtqueue's, after the workers stopped, at each reset and at the
+ * removal: the event and signal queues ignore them (late_irqs), events,
+ * signals and calls work after, and the removed device is freed with no
+ * work of its own queued (before, a late event interrupt queued the
+ * worker on a device about to be freed: the remove/add loops' list
+ * corruption). The debug kernel only: its KASAN and list debugging catch
+ * what a late work would do.
+ */
+TEST_F(dev, late_interrupts_after_reset)
+{
+	struct vbus_region_create rc = {
+		.argsz = sizeof(rc), .len = 4096, .flags = VBUS_REGION_F_SIGNAL,
+	};
+	char virtio[32];
+	long late;
+	uint32_t id;
+	int i, err;
+
+	if (access(LATE_IRQ, F_OK))
+		SKIP(return, "kernel without fault injection (use the debug kernel)");
+	late = vbus_stat(self->name, "late_irqs");
+	ASSERT_LE(0, late);
+	ASSERT_EQ(0, late_irqs_inject("-1"));
+	for (i = 0; i < 3; i++) {
+		ASSERT_EQ(0, ioctl(self->fd, VBUS_IOC_REGION_CREATE, &rc));
+		ASSERT_EQ(0, vbus_signal(self->fd, rc.id));
+		ASSERT_EQ(0, ioctl(self->fd, VBUS_IOC_RESET));
+		ASSERT_EQ(0, wait_uevent(self->fd, VBUS_UEVT_RESET, VBUS_WAIT_MS));
+		ASSERT_EQ(0, vbus_region_destroy(self->fd, rc.id));
+		EXPECT_EQ(0, echo(self->fd));
+		ASSERT_EQ(0, closed_region(self->fd, &id));
+		ASSERT_EQ(0, wait_uevent(self->fd, VBUS_UEVT_REGION_CLOSED,
+					 VBUS_WAIT_MS));
+	}
+	/* The event queue's and the signal queue's, at each reset. */
+	EXPECT_LE(late + 2 * i, vbus_stat(self->name, "late_irqs"));
+
+	ASSERT_EQ(0, vbus_virtio_name(self->name, virtio, sizeof(virtio)));
+	close(self->fd);
+	self->fd = -1;
+	ASSERT_EQ(0, vbus_write_file(VBUS_DRIVER_SYSFS "/unbind", virtio));
+	/* Bound again whatever happens, for the tests that follow. */
+	err = late_irqs_inject("0");
+	ASSERT_EQ(0, vbus_write_file(VBUS_DRIVER_SYSFS "/bind", virtio));
+	ASSERT_EQ(0, err);
+	ASSERT_EQ(0, vbus_of_virtio(virtio, self->name, sizeof(self->name)));
+	self->fd = vbus_open(self->name);
+	ASSERT_LE(0, self->fd);
+	EXPECT_EQ(0, echo(self->fd));
+	EXPECT_EQ(0, vbus_stat(self->name, "late_irqs"));
 }
 
 /* The device's type runs in a process of its own (vmtest.sh -t vhost-user). */
