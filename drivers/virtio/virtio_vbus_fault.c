@@ -21,16 +21,17 @@ static struct dentry *vbus_fault_dir;
  * @vb: the vbus device, reset and its workers stopped
  *
  * The callbacks run with interrupts off, as from the transport's handler.
- * Unarmed (times 0, the default), should_fail() is not asked: it would
- * count a failure point of /proc/thread-self/fail-nth, which the fault
- * walk keeps for allocations.
+ * Unarmed (probability 0, the default, or times 0), should_fail() is not
+ * asked: it would count a failure point of /proc/thread-self/fail-nth,
+ * which the fault walk keeps for allocations.
  */
 void vbus_fault_late_irq(struct virtio_vbus *vb)
 {
 	struct virtqueue *vq;
 	unsigned long flags;
 
-	if (!vb->vqs_live || !atomic_read(&vbus_fail_late_irq.times) ||
+	if (!vb->vqs_live || !READ_ONCE(vbus_fail_late_irq.probability) ||
+	    !atomic_read(&vbus_fail_late_irq.times) ||
 	    !should_fail(&vbus_fail_late_irq, 1))
 		return;
 	local_irq_save(flags);
