@@ -375,27 +375,6 @@ static int late_irqs_inject(const char *times)
 	       vbus_write_file(LATE_IRQ "/times", times);
 }
 
-/* Waits for the vbus device on virtio device @virtio; its name. */
-static int vbus_of_virtio(const char *virtio, char *name, size_t len)
-{
-	long end = vbus_now_ms() + VBUS_WAIT_MS;
-	char names[VBUS_MAX_DEVS][16], v[32];
-	int i, n;
-
-	do {
-		n = vbus_list(names, VBUS_MAX_DEVS);
-		for (i = 0; i < n; i++)
-			if (!vbus_virtio_name(names[i], v, sizeof(v)) &&
-			    !strcmp(v, virtio) && state_is(names[i], "ready") &&
-			    vbus_node_exists(names[i])) {
-				snprintf(name, len, "%s", names[i]);
-				return 0;
-			}
-		usleep(20000);
-	} while (vbus_now_ms() < end);
-	return -ETIMEDOUT;
-}
-
 /*
  * Interrupts the device raised before a reset can reach the guest after
  * it (an MSI on its way to another CPU; the one QEMU's vhost-user
@@ -413,10 +392,10 @@ TEST_F(dev, late_interrupts_after_reset)
 	struct vbus_region_create rc = {
 		.argsz = sizeof(rc), .len = 4096, .flags = VBUS_REGION_F_SIGNAL,
 	};
-	char virtio[32];
+	char virtio[32], names[VBUS_MAX_DEVS][16];
 	long late;
 	uint32_t id;
-	int i, err;
+	int i, n, err;
 
 	if (access(LATE_IRQ, F_OK))
 		SKIP(return, "kernel without fault injection (use the debug kernel)");
@@ -437,6 +416,7 @@ TEST_F(dev, late_interrupts_after_reset)
 	/* The event queue's and the signal queue's, at each reset. */
 	EXPECT_LE(late + 2 * i, vbus_stat(self->name, "late_irqs"));
 
+	n = vbus_list(names, VBUS_MAX_DEVS);
 	ASSERT_EQ(0, vbus_virtio_name(self->name, virtio, sizeof(virtio)));
 	close(self->fd);
 	self->fd = -1;
@@ -445,7 +425,8 @@ TEST_F(dev, late_interrupts_after_reset)
 	err = late_irqs_inject("0");
 	ASSERT_EQ(0, vbus_write_file(VBUS_DRIVER_SYSFS "/bind", virtio));
 	ASSERT_EQ(0, err);
-	ASSERT_EQ(0, vbus_of_virtio(virtio, self->name, sizeof(self->name)));
+	ASSERT_EQ(0, vbus_wait_count(n));
+	ASSERT_EQ(0, vbus_find_type("vbus-test", self->name, sizeof(self->name)));
 	self->fd = vbus_open(self->name);
 	ASSERT_LE(0, self->fd);
 	EXPECT_EQ(0, echo(self->fd));
