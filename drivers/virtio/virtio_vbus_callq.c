@@ -50,7 +50,7 @@ static void vbus_callq_answer(struct virtio_vbus *vb, struct vbus_callq *cq,
 			snprintf(cq->bad, sizeof(cq->bad),
 				 "call queue: status %u, result %u of %u, used %u",
 				 status, rlen, req->b.in_len, len);
-			mod_delayed_work(system_wq, &vb->callq_watch, 0);
+			mod_delayed_work(system_percpu_wq, &vb->callq_watch, 0);
 		}
 		req->err = -EIO;
 		return;
@@ -99,7 +99,7 @@ static int vbus_callq_add(struct virtio_vbus *vb, struct vbus_callq *cq,
 	list_add_tail(&req->node, &cq->reqs);
 	cq->inflight++;
 	/* Under the lock: vbus_callq_stop() cancels it after taking @vq. */
-	queue_delayed_work(system_wq, &vb->callq_watch, HZ);
+	queue_delayed_work(system_percpu_wq, &vb->callq_watch, HZ);
 	/*
 	 * Under the lock: once it is dropped, a reset may take the queue
 	 * away (vbus_callq_stop(), then del_vqs()). A device that runs the
@@ -238,7 +238,8 @@ static void vbus_callq_watch(struct work_struct *work)
 		cq->bad[0] = '\0';
 		/* Under the lock: vbus_callq_stop() cancels it after. */
 		if (busy && !why[0] && q == vb->num_callqs - 1)
-			queue_delayed_work(system_wq, &vb->callq_watch, HZ);
+			queue_delayed_work(system_percpu_wq,
+					   &vb->callq_watch, HZ);
 		spin_unlock_irq(&cq->lock);
 	}
 	if (why[0])

@@ -85,9 +85,14 @@ static inline int virtqueue_map_mapping_error(struct virtqueue *vq,
 #define virtqueue_map_mapping_error	virtqueue_dma_mapping_error
 #endif
 
-/* Linux 6.17: WQ_PERCPU, what a workqueue without WQ_UNBOUND was before. */
+/*
+ * Linux 6.17: WQ_PERCPU, what a workqueue without WQ_UNBOUND was before,
+ * and system_percpu_wq, which replaces system_wq (7.2 warns on work
+ * queued there). Debian's 6.12 has both backported: harmless there.
+ */
 #if VBUS_BEFORE(6, 17)
 #define WQ_PERCPU	0
+#define system_percpu_wq	system_wq
 #endif
 
 /* Linux 6.8: eventfd_signal() adds one. */

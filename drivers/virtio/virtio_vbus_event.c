@@ -36,7 +36,7 @@ static void vbus_evq_done(struct virtqueue *vq)
 	}
 	atomic64_inc(&evq->vb->stats.evq_irqs);
 	virtqueue_disable_cb(vq);
-	queue_work(system_wq, &evq->work);
+	queue_work(system_percpu_wq, &evq->work);
 }
 
 static int vbus_evq_add(struct vbus_evq *evq, struct virtio_vbus_event *evt)
@@ -107,7 +107,7 @@ static void vbus_evq_work(struct work_struct *work)
 		if (!budget) {
 			/* More may wait: yield, then go on where we left. */
 			atomic64_inc(&evq->vb->stats.budget_exhausted);
-			queue_work(system_wq, &evq->work);
+			queue_work(system_percpu_wq, &evq->work);
 			return;
 		}
 	} while (!virtqueue_enable_cb(evq->vq));
@@ -164,7 +164,7 @@ static void vbus_sigq_done(struct virtqueue *vq)
 	struct virtio_vbus *vb = vq->vdev->priv;
 
 	if (READ_ONCE(vb->cbs_live))
-		queue_work(system_wq, &vb->sigq_work);
+		queue_work(system_percpu_wq, &vb->sigq_work);
 	else
 		atomic64_inc(&vb->stats.late_irqs);
 }

@@ -219,7 +219,7 @@ static void vbus_config_changed(struct virtio_device *vdev)
 	atomic64_inc(&vb->stats.cmd_irqs);
 	atomic_inc(&vb->cfg_events);
 	wake_up_all(&vb->cfg_wq);
-	queue_work(system_wq, &vb->config_work);
+	queue_work(system_percpu_wq, &vb->config_work);
 }
 
 /*
@@ -423,7 +423,7 @@ static int vbus_pm_freeze(struct virtio_device *vdev)
 	}
 	mutex_unlock(&vb->reset_lock);
 	if (err && requested)
-		queue_work(system_wq, &vb->reset_work);
+		queue_work(system_percpu_wq, &vb->reset_work);
 	return err;
 }
 
@@ -453,7 +453,7 @@ void vbus_request_reset(struct virtio_vbus *vb)
 	enum vbus_state state = READ_ONCE(vb->state);
 
 	if (state == VBUS_STATE_READY || state == VBUS_STATE_BROKEN)
-		queue_work(system_wq, &vb->reset_work);
+		queue_work(system_percpu_wq, &vb->reset_work);
 }
 
 /* A reset the device asked for: unless a client driver cannot take one. */

@@ -206,8 +206,9 @@ watch_boot() {
 	kill "$(cat "$work/qemu.pid" 2>/dev/null)" 2>/dev/null
 }
 
-# Patterns in the guest's kernel log that fail the run.
-readonly BAD='WARNING:|BUG:|Oops|general protection|refcount_t:|list_add corruption|UBSAN|KASAN:|hung task|blocked for more than|possible circular locking|possible recursive locking|inconsistent lock state|suspicious RCU usage|unreferenced object|Kernel panic'
+# Patterns in the guest's kernel log that fail the run ("enqueued on
+# deprecated workqueue": Linux 7.2's pr_warn_once for work on system_wq).
+readonly BAD='WARNING:|enqueued on deprecated workqueue|BUG:|Oops|general protection|refcount_t:|list_add corruption|UBSAN|KASAN:|hung task|blocked for more than|possible circular locking|possible recursive locking|inconsistent lock state|suspicious RCU usage|unreferenced object|Kernel panic'
 
 # A guest that prints "vbus-guest: done" within 30 s proves KVM works;
 # /dev/kvm alone does not (a nested variant may hang every guest).
