@@ -609,19 +609,23 @@ static void *delay_call(void *arg)
 	return NULL;
 }
 
-/* @n 64-byte ECHO round trips into @v, in microseconds. */
-static void echo_times(int fd, double *v, int n)
+/* @n ECHO round trips of @len bytes on @fd: their times in @v, in us. */
+static void echo_times(int fd, uint32_t len, int n, double *v)
 {
-	char out[64] = "hol", in[64];
+	char *out = calloc(1, len ?: 1), *in = malloc(len ?: 1);
 	double t;
 	int i;
 
+	if (!out || !in)
+		die("malloc");
 	for (i = 0; i < n; i++) {
 		t = now_us();
-		if (vcall(fd, VBUS_TEST_ECHO, out, sizeof(out), in, sizeof(in)))
+		if (vcall(fd, VBUS_TEST_ECHO, out, len, in, len))
 			die("echo");
 		v[i] = now_us() - t;
 	}
+	free(out);
+	free(in);
 }
 
 /*
@@ -637,17 +641,17 @@ static void bench_head_of_line(int qfd, int mfd)
 	double idle50, busy50, busy99, mbox;
 	pthread_t t;
 
-	echo_times(qfd, v, iters);
+	echo_times(qfd, 64, iters, v);
 	idle50 = pct(v, iters, 0.5);
 	pthread_create(&t, NULL, delay_call, &dq);
 	usleep(100000);
-	echo_times(qfd, v, iters);
+	echo_times(qfd, 64, iters, v);
 	busy50 = pct(v, iters, 0.5);
 	busy99 = pct(v, iters, 0.99);
 	pthread_join(t, NULL);
 	pthread_create(&t, NULL, delay_call, &dm);
 	usleep(50000);
-	echo_times(mfd, v, 1);
+	echo_times(mfd, 64, 1, v);
 	mbox = v[0];
 	pthread_join(t, NULL);
 	printf("%-28s %10s %10s %10s %12s\n", "ECHO during a DELAY (us)",
@@ -758,22 +762,13 @@ static double call_fd_rate(int cfd, int depth, int calls)
 /* p50 of @iters ECHO round trips of @len bytes on @fd, in microseconds. */
 static double echo_p50(int fd, uint32_t len, int iters)
 {
-	double *v = malloc(iters * sizeof(double)), t, p50;
-	char *out = calloc(1, len ?: 1), *in = malloc(len ?: 1);
-	int i;
+	double *v = malloc(iters * sizeof(double)), p50;
 
-	if (!v || !out || !in)
+	if (!v)
 		die("malloc");
-	for (i = 0; i < iters; i++) {
-		t = now_us();
-		if (vcall(fd, VBUS_TEST_ECHO, out, len, in, len))
-			die("echo");
-		v[i] = now_us() - t;
-	}
+	echo_times(fd, len, iters, v);
 	p50 = pct(v, iters, 0.5);
 	free(v);
-	free(out);
-	free(in);
 	return p50;
 }
 
@@ -862,6 +857,9 @@ static void bench_callq(void)
  */
 #define VU_POLL_US	200
 
+/* Calls on one device before the other's turn (echo_p50_pair()). */
+#define VU_TURN		100
+
 /* Sets sysfs call_poll_us of the vbusN device @dev to @us. */
 static void set_call_poll(const char *dev, unsigned int us)
 {
@@ -872,6 +870,33 @@ static void set_call_poll(const char *dev, unsigned int us)
 	f = fopen(path, "w");
 	if (!f || fprintf(f, "%u", us) < 0 || fclose(f))
 		die(path);
+}
+
+/*
+ * p50s of @iters ECHO round trips of @len bytes on @ufd (@u) and on @qfd
+ * (@q), taken in turns of VU_TURN calls, so that a slow spell of the host
+ * (another host thread taking the vCPU's CPU, say) falls on both devices
+ * rather than on one. A turn's first call finds the other backend's poll
+ * over: 1 in VU_TURN samples is cold, which a p50 does not see.
+ */
+static void echo_p50_pair(int ufd, int qfd, uint32_t len, int iters,
+			  double *u, double *q)
+{
+	double *vu = malloc(iters * sizeof(double));
+	double *vq = malloc(iters * sizeof(double));
+	int i, n;
+
+	if (!vu || !vq)
+		die("malloc");
+	for (i = 0; i < iters; i += n) {
+		n = iters - i < VU_TURN ? iters - i : VU_TURN;
+		echo_times(ufd, len, n, vu + i);
+		echo_times(qfd, len, n, vq + i);
+	}
+	*u = pct(vu, iters, 0.5);
+	*q = pct(vq, iters, 0.5);
+	free(vu);
+	free(vq);
 }
 
 /*
@@ -896,8 +921,7 @@ static void vu_rtt(const char *type, int qfd, unsigned int poll_us,
 	set_call_poll(devs[0], poll_us);
 	printf("%s, the driver polling %u us:\n", type, poll_us);
 	for (i = 0; i < 2; i++) {
-		u = echo_p50(ufd, sizes[i], iters);
-		q = echo_p50(qfd, sizes[i], iters);
+		echo_p50_pair(ufd, qfd, sizes[i], iters, &u, &q);
 		printf("  payload %-18u %10.1f %10.1f %8.2f\n", sizes[i], u, q,
 		       u / q);
 		snprintf(param, sizeof(param), "%u", sizes[i]);
