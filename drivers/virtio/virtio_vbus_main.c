@@ -423,7 +423,7 @@ static int vbus_pm_freeze(struct virtio_device *vdev)
 	}
 	mutex_unlock(&vb->reset_lock);
 	if (err && requested)
-		queue_work(system_percpu_wq, &vb->reset_work);
+		queue_work(vbus_wq, &vb->reset_work);
 	return err;
 }
 
@@ -453,7 +453,7 @@ void vbus_request_reset(struct virtio_vbus *vb)
 	enum vbus_state state = READ_ONCE(vb->state);
 
 	if (state == VBUS_STATE_READY || state == VBUS_STATE_BROKEN)
-		queue_work(system_percpu_wq, &vb->reset_work);
+		queue_work(vbus_wq, &vb->reset_work);
 }
 
 /* A reset the device asked for: unless a client driver cannot take one. */
@@ -649,7 +649,11 @@ static struct virtio_driver vbus_driver = {
 #endif
 };
 
-/* Work that may block for long: mailbox calls, each up to 60 s. */
+/*
+ * Work that may block for long: mailbox calls (each up to 60 s), and the
+ * resets and region acknowledgements the device asks for (commands, each
+ * waiting for its answer).
+ */
 struct workqueue_struct *vbus_wq;
 
 static int __init vbus_init(void)

@@ -379,7 +379,7 @@ void vbus_region_event(struct virtio_vbus *vb, u16 type, u32 id)
 	if (r->owner)
 		vbus_file_event(r->owner, VBUS_UEVT_REGION_CLOSED, r->id, 0);
 	spin_unlock_irqrestore(&vb->files_lock, flags);
-	queue_work(system_percpu_wq, &vb->ack_work);
+	queue_work(vbus_wq, &vb->ack_work);
 out:
 	if (r)
 		vbus_region_put(r);
