@@ -52,8 +52,9 @@ for n in 0 8; do
 		sed -n 's/^csv,//p' >> "$out/results.csv"
 done
 
-# Sanity: every figure is a positive number.
-awk -F, 'NR > 1 && !($3 > 0) { bad = 1; print "bad figure: " $0 } END { exit bad }' \
+# Sanity: every figure is a positive number ("+ 0": a "nan" compares as
+# a string otherwise, and passes).
+awk -F, 'NR > 1 && !($3 + 0 > 0) { bad = 1; print "bad figure: " $0 } END { exit bad }' \
 	"$out/results.csv" || vbus_die "the benchmark produced figures that are not positive"
 
 val() { awk -F, -v m="$1" -v p="$2" -v c="$3" '$1 == m && $2 == p { print $c }' "$out/results.csv"; }

@@ -193,7 +193,7 @@ static void full_read(int fd, void *buf, size_t len)
 static void csv(const char *metric, const char *param, double vbus,
 		double serial)
 {
-	printf("csv,%s,%s,%.3f,%.3f,%.3f\n", metric, param, vbus, serial,
+	printf("csv,%s,%s,%.6g,%.6g,%.3f\n", metric, param, vbus, serial,
 	       serial > 0 ? vbus / serial : 0);
 }
 
