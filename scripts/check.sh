@@ -3,9 +3,10 @@
 # Runs every test suite, even after one fails, and ends with the total:
 # "N passed, N failed, N skipped". Arguments go to vmtest.sh (PROG[:TEST]);
 # the VM suite runs once per transport in VBUS_TRANSPORTS (default: pci
-# pci-iommu mmio ccw vhost-user), pci-iommu only without arguments (it runs the tests
-# that work without regions: see vmtest.sh), then over pci and mmio on
-# each of the other guest kernels in KERNELS (scripts/check-kernels.sh).
+# pci-iommu mmio ccw vhost-user vhost-user-mmio), pci-iommu only without
+# arguments (it runs the tests that work without regions: see vmtest.sh),
+# then over pci and mmio on each of the other guest kernels in KERNELS
+# (scripts/check-kernels.sh).
 set -uo pipefail
 . "$(dirname "$0")/common.sh"
 
@@ -45,7 +46,7 @@ run qtest bash "$VBUS_TOP/scripts/qtest.sh"
 run bench bash "$VBUS_TOP/scripts/bench-smoke.sh"
 run agent python3 -B "$VBUS_TOP/selftests/drivers/virtio/vbus/qmp_agent_test.py"
 run libvbus make -s -C "$VBUS_TOP/vhost-user-vbus" check
-for t in ${VBUS_TRANSPORTS:-pci pci-iommu mmio ccw vhost-user}; do
+for t in ${VBUS_TRANSPORTS:-pci pci-iommu mmio ccw vhost-user vhost-user-mmio}; do
 	[ "$t" = pci-iommu ] && [ $# -gt 0 ] && continue
 	run "vm-$t" "$vmtest" -t "$t" "$@"
 done
